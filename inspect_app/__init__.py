@@ -1,0 +1,45 @@
+"""inspect_app: field inspection of Party-member model posts (党员示范岗)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Config → extensions → blueprints → cli → errors."""
+    from . import cli, config, errors, i18n, security
+    from .auth.views import bp as auth_bp
+    from .database import configure_engine
+    from .extensions import csrf, db, limiter, migrate
+    from .field.views import bp as field_bp
+    from .posts.views import bp as posts_bp
+    from .public.views import bp as public_bp
+    from .rankings.views import bp as rankings_bp
+
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    config.load(app, test_config)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+
+    for bp in (public_bp, auth_bp, posts_bp, field_bp, rankings_bp):
+        app.register_blueprint(bp)
+    cli.init_app(app)
+    errors.init_app(app)
+    return app

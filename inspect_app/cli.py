@@ -1,0 +1,59 @@
+"""``flask --app inspect_app <command>``: demo data and account management."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from . import demo
+from .auth.services import hash_password
+from .database import write_transaction
+from .domain.enums import Role, values
+from .extensions import db
+from .models import Unit, User
+
+
+@click.command("demo")
+@click.option("--no-sheets", is_flag=True, help="Load posts and standards but no sample sheets.")
+def demo_command(no_sheets: bool) -> None:
+    """Load the demo mine into an empty database (does nothing if data exists)."""
+    if not demo.is_empty():
+        click.echo("Database already has data; demo not loaded.")
+        return
+    demo.load(with_sheets=not no_sheets)
+    click.echo(
+        f"Demo loaded. Logins: {', '.join(u[0] for u in demo.DEMO_USERS)} / password {demo.DEMO_PASSWORD}"
+    )
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(values(Role)), required=True)
+@click.option("--name", "display_name", required=True, help="Name shown on screen.")
+@click.option("--unit", "unit_code", help="Unit code (required for branch secretaries).")
+@click.password_option()
+def create_user_command(
+    username: str, role: str, display_name: str, unit_code: str | None, password: str
+) -> None:
+    """Create a login."""
+    unit = db.session.query(Unit).filter_by(code=unit_code).one_or_none() if unit_code else None
+    if unit_code and unit is None:
+        raise click.BadParameter(f"no unit with code {unit_code!r}", param_hint="--unit")
+    if role == Role.BRANCH_SECRETARY and unit is None:
+        raise click.BadParameter("a branch secretary needs --unit", param_hint="--unit")
+    with write_transaction():
+        db.session.add(
+            User(
+                username=username,
+                display_name=display_name,
+                role=role,
+                unit=unit,
+                password_hash=hash_password(password),
+            )
+        )
+    click.echo(f"Created {username} ({role}).")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(demo_command)
+    app.cli.add_command(create_user_command)

@@ -1,0 +1,73 @@
+"""Configuration: defaults here, overrides from ``INSPECT_*`` environment variables.
+
+Secrets never live in code: SECRET_KEY comes from ``INSPECT_SECRET_KEY`` or is generated once into
+``instance/secret_key`` (mode 0600) and reused by every worker and restart.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "BABEL_DEFAULT_LOCALE": "zh_CN",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "LANGUAGES": ("zh_CN", "en"),
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "WTF_CSRF_TIME_LIMIT": None,  # a form opened at the workface may be submitted hours later
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "RATELIMIT_STORAGE_URI": "memory://",  # set INSPECT_RATELIMIT_STORAGE_URI=redis://… with several workers
+    "RATELIMIT_PUBLIC": "120 per minute",
+    "RATELIMIT_LOGIN": "10 per minute",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "PASSWORD_HASH_METHOD": "scrypt",
+    "PUBLIC_BASE_URL": None,  # e.g. https://inspect.example.cn — the host printed into QR codes
+}
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config``: defaults, then environment, then the test overrides."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("INSPECT")
+    if test_config:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'inspect.db'}"
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", normalise_db_url(url))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+
+
+def normalise_db_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and route them to psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the instance secret, creating it the first time.
+
+    The secret is written to a private temp file and hard-linked into place, so workers racing at first
+    start all end up reading the same complete value.
+    """
+    if not path.exists():
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,64 @@
+"""Engine tuning and the one way to run a write transaction.
+
+SQLite (the embedded default) gets WAL, ``synchronous=NORMAL``, a busy timeout and foreign keys on every
+connection. pysqlite's own transaction handling is turned off so that SQLAlchemy's ``begin`` event decides
+how a transaction starts: reads begin DEFERRED (they never block one another in WAL mode), writes begin
+``BEGIN IMMEDIATE`` so two workers never both hold a read lock and then deadlock on upgrade, which is what
+makes SQLite answer "database is locked" (see the SQLAlchemy pysqlite "serializable isolation" recipe).
+PostgreSQL needs none of this; ``write_transaction`` works the same on both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from .extensions import db
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+_IMMEDIATE = "inspect_immediate"
+
+
+def configure_engine(engine: Engine) -> None:
+    """Install the SQLite connection and transaction hooks (no-op for other databases)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # let the "begin" hook below emit BEGIN
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Run the block as one write transaction: BEGIN IMMEDIATE on SQLite, commit once, roll back on error.
+
+    Whatever the request read before is discarded first (read transactions hold nothing worth keeping);
+    pending unflushed changes there would be a bug, so they raise instead of being silently dropped.
+    """
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("write_transaction() entered with unsaved changes in the session")
+    session.rollback()
+    session.connection(execution_options={_IMMEDIATE: True})
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

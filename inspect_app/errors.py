@@ -1,0 +1,53 @@
+"""Error pages: every failure speaks the user's language and keeps its 4xx status; JSON for API callers."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood. Please go back and try again."),
+        403: _("You do not have permission to open this page."),
+        404: _("This page does not exist. Check the code on the signboard."),
+        405: _("This action is not allowed here."),
+        409: _("This conflicts with what is already recorded."),
+        410: _("This is no longer available."),
+        413: _("The upload is too large."),
+        422: _("Some entries need correcting."),
+        429: _("Too many requests. Please wait a minute and try again."),
+    }
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return (
+        best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def error_response(
+    status: int, message: str | None = None, code: str | None = None
+) -> tuple[Response | str, int]:
+    message = message or _messages().get(status) or _("Something went wrong.")
+    if wants_json():
+        return jsonify(error=code or str(status), message=message), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_e: CSRFError) -> tuple[Response | str, int]:
+        return error_response(
+            400, _("The form expired or was sent from elsewhere. Reload it and try again."), "csrf"
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(e: HTTPException) -> tuple[Response | str, int] | HTTPException:
+        if e.code is None or e.code < 400:
+            return e
+        return error_response(e.code, None, e.name.lower().replace(" ", "_"))

@@ -1,0 +1,123 @@
+"""The phone form an inspector fills at the workface, and where a stored sheet is confirmed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from inspect_app.domain.enums import Role
+from inspect_app.domain.scoring import Problem
+from inspect_app.errors import error_response
+from inspect_app.htmx import render
+from inspect_app.models import RoundPost
+from inspect_app.security import roles_required
+
+from .forms import parse_sheet, parse_submission_id
+from .services import (
+    SubmitRefused,
+    existing_sheet_id,
+    load_round_post,
+    rules_of,
+    sheet_for,
+    submit_signed_sheet,
+)
+
+bp = Blueprint("field", __name__, url_prefix="/field")
+
+
+def refusal_message(code: str) -> str:
+    return {
+        "no_round": _("This inspection round does not exist."),
+        "round_not_open": _("This inspection round has not started yet."),
+        "round_closed": _("This inspection round is closed; sheets are no longer accepted."),
+        "post_not_in_round": _("This post is not part of this inspection round."),
+        "already_scored": _("You have already scored this post in this round."),
+        "submission_reused": _("This form was already submitted by someone else. Reload it and try again."),
+        "bad_submission": _("The form is damaged. Reload it and try again."),
+        "invalid_sheet": _("Some entries need correcting."),
+    }.get(code, _("The sheet could not be stored."))
+
+
+def problem_message(problem: Problem) -> str:
+    limit = problem.limit or 0
+    return {
+        "unknown_item": _("This item is not in the post's standard."),
+        "missing_item": _("Enter a number of defects, or mark the item not applicable."),
+        "duplicate_item": _("This item was entered twice."),
+        "negative_defects": _("The number of defects cannot be negative."),
+        "not_a_number": _("Enter a whole number of defects."),
+        "over_max": _(
+            "Too many defects: at most %(n)d, which already deducts all of this item's points.", n=limit
+        ),
+        "veto_not_applicable": _("A veto item cannot be marked not applicable."),
+        "remark_too_long": _("The remark is too long (at most %(n)d characters).", n=limit),
+        "nothing_applicable": _("Every item is marked not applicable: there is nothing to score."),
+    }.get(problem.code, _("This entry is not valid."))
+
+
+def _form_page(entry: RoundPost, problems: Sequence[Problem] = (), status: int = 200) -> Response:
+    shown = {item.id for item in entry.standard_version.items}
+    by_item = {p.item_id: problem_message(p) for p in problems if p.item_id in shown}
+    general = [problem_message(p) for p in problems if p.item_id not in shown]
+    return render(
+        "field/form.html",
+        entry=entry,
+        items=entry.standard_version.items,
+        limits={rule.item_id: rule.max_defects for rule in rules_of(entry.standard_version.items)},
+        errors=by_item,
+        general_errors=general,
+        values=request.form if request.method == "POST" else {},
+        submission_id=request.form.get("submission_id") or str(uuid.uuid4()),
+        status=status,
+    )
+
+
+def _refused(refusal: SubmitRefused) -> tuple[Response | str, int]:
+    return error_response(refusal.status, refusal_message(refusal.code), refusal.code)
+
+
+@bp.get("/<int:round_id>/<code>")
+@roles_required(Role.INSPECTOR)
+def form(round_id: int, code: str) -> Response | tuple[Response | str, int]:
+    try:
+        entry = load_round_post(round_id, code)
+    except SubmitRefused as refusal:
+        return _refused(refusal)
+    earlier = existing_sheet_id(round_id, entry.post_id, current_user.id)
+    if earlier is not None:
+        return redirect(url_for("field.done", sheet_id=earlier, again=1), 303)
+    return _form_page(entry)
+
+
+@bp.post("/<int:round_id>/<code>")
+@roles_required(Role.INSPECTOR)
+def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
+    try:
+        entry = load_round_post(round_id, code)
+        submission_id = parse_submission_id(request.form.get("submission_id"))
+        if submission_id is None:
+            raise SubmitRefused(400, "bad_submission")
+        item_ids = [item.id for item in entry.standard_version.items]
+        entries, problems = parse_sheet(request.form, item_ids)
+        if problems:
+            raise SubmitRefused(422, "invalid_sheet", problems)
+        sheet_id = submit_signed_sheet(round_id, code, current_user.id, submission_id, entries)
+    except SubmitRefused as refusal:
+        if refusal.status == 422:
+            return _form_page(load_round_post(round_id, code), refusal.problems, 422)
+        return _refused(refusal)
+    return redirect(url_for("field.done", sheet_id=sheet_id), 303)
+
+
+@bp.get("/sheets/<int:sheet_id>")
+@roles_required(Role.INSPECTOR)
+def done(sheet_id: int) -> Response:
+    sheet = sheet_for(sheet_id, current_user.id)
+    if sheet is None:
+        abort(404)
+    return render("field/done.html", sheet=sheet, again=bool(request.args.get("again")))

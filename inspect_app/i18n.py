@@ -1,0 +1,107 @@
+"""Languages: Simplified Chinese by default, English on request (``?lang=en``, a cookie, or Accept-Language).
+
+Also the on-screen names of the domain's enums, so templates show 周检查 rather than ``weekly``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, Response, g, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from .domain.enums import PostStatus, Profession, Role, RoundKind, RoundMode, RoundStatus
+from .extensions import babel
+
+LANG_COOKIE = "lang"
+_ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en"}
+
+LABELS: dict[str, Any] = {
+    **{
+        Role.ADMIN: _l("Administrator"),
+        Role.COMMITTEE: _l("Party committee"),
+        Role.HR: _l("Organisation & HR department"),
+        Role.BRANCH_SECRETARY: _l("Branch secretary"),
+        Role.INSPECTOR: _l("Inspector"),
+    },
+    **{
+        Profession.COAL: _l("Coal mining"),
+        Profession.TUNNEL: _l("Tunnelling"),
+        Profession.ELECTRO: _l("Electromechanical"),
+        Profession.TRANSPORT: _l("Transport"),
+        Profession.VENTILATION: _l("Ventilation"),
+        Profession.SERVICE_5E: _l("5E post standard"),
+    },
+    **{
+        PostStatus.DRAFT: _l("Draft"),
+        PostStatus.APPLIED: _l("Applied"),
+        PostStatus.REVIEW: _l("Under review"),
+        PostStatus.LISTED: _l("Listed"),
+        PostStatus.REJECTED: _l("Rejected for rebuilding"),
+        PostStatus.EXPIRED: _l("Expired"),
+        PostStatus.REVOKED: _l("Honour revoked"),
+    },
+    **{
+        RoundKind.WEEKLY: _l("Weekly check"),
+        RoundKind.TEN_DAY: _l("Ten-day supervision"),
+        RoundKind.MONTHLY: _l("Monthly assessment"),
+        RoundKind.QUARTERLY: _l("Quarterly review"),
+        RoundKind.ANNUAL: _l("Annual evaluation"),
+    },
+    **{
+        RoundMode.SELF: _l("Self-check"),
+        RoundMode.MUTUAL: _l("Mutual check"),
+        RoundMode.JOINT: _l("Joint check"),
+    },
+    **{
+        RoundStatus.DRAFT: _l("Draft"),
+        RoundStatus.OPEN: _l("Open"),
+        RoundStatus.SEALED: _l("Sealed"),
+        RoundStatus.PUBLISHED: _l("Published"),
+    },
+}
+
+
+def _supported(value: str | None) -> str | None:
+    return _ALIASES.get(value.strip().lower()) if value else None
+
+
+def select_locale() -> str:
+    chosen = _supported(request.args.get("lang")) or _supported(request.cookies.get(LANG_COOKIE))
+    if chosen:
+        return chosen
+    best = request.accept_languages.best_match(["zh", "zh-CN", "en"])
+    return _supported(best) or "zh_CN"
+
+
+def _remember_choice(response: Response) -> Response:
+    chosen = _supported(request.args.get("lang"))
+    if chosen and chosen != request.cookies.get(LANG_COOKIE):
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="Lax", httponly=True)
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+def label(value: str) -> str:
+    """The translated on-screen name of an enum value (unknown values are shown as they are)."""
+    return str(LABELS.get(value, value))
+
+
+def points(value: Decimal | None) -> str:
+    """Points as shown: two decimals, or a dash when there is none."""
+    return "—" if value is None else f"{value:.2f}"
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)  # catalogues in inspect_app/translations
+    app.after_request(_remember_choice)
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["points"] = points
+
+    @app.context_processor
+    def _lang() -> dict[str, Any]:
+        locale = get_locale()
+        g.html_lang = "zh-CN" if locale and locale.language == "zh" else "en"
+        return {"html_lang": g.html_lang}

@@ -1,0 +1,290 @@
+"""Typed SQLAlchemy 2 models. Invariants are CHECK constraints and unique keys in the database too.
+
+Times are stored in UTC; the mine's calendar (rounds, post dates) is stored as plain dates.
+Points are ``Numeric(6, 2)`` and handled as ``Decimal``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .domain.enums import PostStatus, Profession, Role, RoundKind, RoundMode, RoundStatus, values
+from .extensions import Base
+
+Points = Numeric(6, 2, asdecimal=True)
+
+
+def _in(column: str, enum: type) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values(enum))})"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Unit(Base):
+    """A production unit (区队) and its Party branch (党支部)."""
+
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    #: name of the unit's Party branch, e.g. 综采一区党支部
+    branch: Mapped[str] = mapped_column(String(64))
+
+
+class Member(Base):
+    """A person working in a unit; Party members can be demonstrators (示范者)."""
+
+    __tablename__ = "member"
+    __table_args__ = (CheckConstraint("party_member OR party_role = ''", name="party_role_needs_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    party_member: Mapped[bool]
+    #: 党支部书记, 党员, 预备党员 … ; empty for non-members
+    party_role: Mapped[str] = mapped_column(String(32), default="")
+    job: Mapped[str] = mapped_column(String(32), default="")
+
+    unit: Mapped[Unit] = relationship()
+
+
+class User(UserMixin, Base):
+    """A login. A branch secretary is scoped to one unit; other roles see the whole mine."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(_in("role", Role), name="role_known"),
+        CheckConstraint("role <> 'branch_secretary' OR unit_id IS NOT NULL", name="secretary_has_unit"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    unit: Mapped[Unit | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+
+class Standard(Base):
+    """A checklist family (e.g. 采煤专业示范岗考核标准); its content lives in versions."""
+
+    __tablename__ = "standard"
+    __table_args__ = (CheckConstraint(_in("profession", Profession), name="profession_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profession: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(128), unique=True)
+
+    versions: Mapped[list[StandardVersion]] = relationship(
+        back_populates="standard", order_by="StandardVersion.number"
+    )
+
+
+class StandardVersion(Base):
+    """An immutable edition of a standard; sheets keep the version they were scored against."""
+
+    __tablename__ = "standard_version"
+    __table_args__ = (
+        UniqueConstraint("standard_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    standard_id: Mapped[int] = mapped_column(ForeignKey("standard.id"))
+    number: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    standard: Mapped[Standard] = relationship(back_populates="versions")
+    items: Mapped[list[StandardItem]] = relationship(
+        back_populates="version", order_by="StandardItem.position"
+    )
+
+    @property
+    def total_points(self) -> Decimal:
+        return sum((item.max_points for item in self.items), Decimal(0))
+
+
+class StandardItem(Base):
+    """One line of the deduction checklist (扣分标准)."""
+
+    __tablename__ = "standard_item"
+    __table_args__ = (
+        UniqueConstraint("version_id", "position"),
+        CheckConstraint(
+            "(veto AND max_points = 0 AND deduction = 0)"
+            " OR (NOT veto AND max_points > 0 AND deduction > 0 AND deduction <= max_points)",
+            name="points_sane",
+        ),
+        CheckConstraint("max_points <= 100", name="max_points_at_most_100"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("standard_version.id"), index=True)
+    position: Mapped[int]
+    category: Mapped[str] = mapped_column(String(64))
+    clause: Mapped[str] = mapped_column(String(16))
+    max_points: Mapped[Decimal] = mapped_column(Points)
+    #: points lost per defect (一处/一次/一人次)
+    deduction: Mapped[Decimal] = mapped_column(Points)
+    rule: Mapped[str] = mapped_column(Text)
+    #: 一票否决: any defect scores the whole sheet 0; such items carry no points of their own
+    veto: Mapped[bool] = mapped_column(default=False)
+
+    version: Mapped[StandardVersion] = relationship(back_populates="items")
+
+
+class PostDemonstrator(Base):
+    """A demonstrator (示范者) of a post; position 0 is the post leader (岗长)."""
+
+    __tablename__ = "post_demonstrator"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    member: Mapped[Member] = relationship()
+
+
+class Post(Base):
+    """A model post (党员示范岗) with its five clarities (五明确)."""
+
+    __tablename__ = "post"
+    __table_args__ = (
+        CheckConstraint(_in("status", PostStatus), name="status_known"),
+        CheckConstraint(_in("profession", Profession), name="profession_known"),
+        CheckConstraint("end_date >= start_date", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: stable short code printed on the signboard and in its QR URL /p/<code>
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    area: Mapped[str] = mapped_column(Text)  # 明确区域
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    profession: Mapped[str] = mapped_column(String(16))
+    standard_version_id: Mapped[int] = mapped_column(ForeignKey("standard_version.id"))  # 明确示范标准
+    assessor: Mapped[str] = mapped_column(String(128))  # 明确考核人
+    duties: Mapped[str] = mapped_column(Text, default="")  # 亮职责
+    commitment: Mapped[str] = mapped_column(Text, default="")  # public promise to the crew
+    #: 亮业绩, one achievement per line
+    achievements: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[date] = mapped_column(Date)  # 明确起止时间
+    end_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=PostStatus.DRAFT.value)
+
+    unit: Mapped[Unit] = relationship()
+    standard_version: Mapped[StandardVersion] = relationship()
+    demonstrators: Mapped[list[PostDemonstrator]] = relationship(
+        order_by="PostDemonstrator.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def achievement_list(self) -> list[str]:
+        return [line for line in self.achievements.splitlines() if line.strip()]
+
+
+class Round(Base):
+    """An inspection round (周检查 … 年总评) over a set of posts and a period of the mine's calendar."""
+
+    __tablename__ = "round"
+    __table_args__ = (
+        CheckConstraint(_in("kind", RoundKind), name="kind_known"),
+        CheckConstraint(_in("mode", RoundMode), name="mode_known"),
+        CheckConstraint(_in("status", RoundStatus), name="status_known"),
+        CheckConstraint("period_end >= period_start", name="period_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))
+    mode: Mapped[str] = mapped_column(String(16))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=RoundStatus.DRAFT.value)
+
+    entries: Mapped[list[RoundPost]] = relationship(back_populates="round", cascade="all, delete-orphan")
+
+
+class RoundPost(Base):
+    """A post included in a round, with the standard version frozen when it was added."""
+
+    __tablename__ = "round_post"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), primary_key=True)
+    standard_version_id: Mapped[int] = mapped_column(ForeignKey("standard_version.id"))
+
+    round: Mapped[Round] = relationship(back_populates="entries")
+    post: Mapped[Post] = relationship()
+    standard_version: Mapped[StandardVersion] = relationship()
+
+
+class Sheet(Base):
+    """A signed score sheet: one per inspector per post per round (anonymous sheets get their own tables)."""
+
+    __tablename__ = "sheet"
+    __table_args__ = (
+        UniqueConstraint("round_id", "post_id", "inspector_id"),
+        CheckConstraint("score >= 0 AND score <= 100", name="score_in_range"),
+        CheckConstraint("deducted >= 0", name="deducted_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: made by the client; a replayed submission finds its first result instead of a second row
+    submission_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    standard_version_id: Mapped[int] = mapped_column(ForeignKey("standard_version.id"))
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    deducted: Mapped[Decimal] = mapped_column(Points)
+    score: Mapped[Decimal] = mapped_column(Points)
+    vetoed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    post: Mapped[Post] = relationship()
+    round: Mapped[Round] = relationship()
+    items: Mapped[list[SheetItem]] = relationship(cascade="all, delete-orphan")
+
+
+class SheetItem(Base):
+    """One answered checklist line: a defect count, or NULL for 不适用."""
+
+    __tablename__ = "sheet_item"
+    __table_args__ = (
+        UniqueConstraint("sheet_id", "item_id"),
+        CheckConstraint("defects IS NULL OR defects >= 0", name="defects_not_negative"),
+        CheckConstraint("deduction >= 0", name="deduction_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("sheet.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("standard_item.id"))
+    defects: Mapped[int | None]
+    deduction: Mapped[Decimal] = mapped_column(Points)
+    remark: Mapped[str] = mapped_column(String(500), default="")

@@ -1,0 +1,35 @@
+"""Live ranking of a round; the table refreshes itself (htmx polling) on a supervisor's phone."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, url_for
+from werkzeug.wrappers import Response
+
+from inspect_app.extensions import db
+from inspect_app.htmx import render
+from inspect_app.models import Round
+from inspect_app.queries import open_rounds
+from inspect_app.security import ALL_ROLES, roles_required
+
+from .services import round_ranking
+
+bp = Blueprint("rankings", __name__, url_prefix="/rankings")
+
+
+@bp.get("/")
+@roles_required(*ALL_ROLES)
+def current() -> Response:
+    """The newest open round's ranking."""
+    rnd = db.session.scalars(open_rounds().limit(1)).first()
+    if rnd is None:
+        return render("rankings/none.html")
+    return redirect(url_for("rankings.show", round_id=rnd.id))
+
+
+@bp.get("/<int:round_id>")
+@roles_required(*ALL_ROLES)
+def show(round_id: int) -> Response:
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
+        abort(404)
+    return render("rankings/show.html", "ranking_table", round=rnd, rows=round_ranking(round_id))

@@ -1,0 +1,42 @@
+// Progressive enhancement only: every page works without this file.
+// Score sheet: big −/+ buttons around each defect count; 不适用 disables the count it replaces.
+(function () {
+  "use strict";
+  function enhanceStepper(box) {
+    var input = box.querySelector("input[type=number]");
+    if (!input || box.dataset.enhanced) return;
+    box.dataset.enhanced = "1";
+    function button(text, delta, label) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.textContent = text;
+      b.setAttribute("aria-label", label);
+      b.addEventListener("click", function () {
+        var max = input.max === "" ? Infinity : Number(input.max);
+        var next = Math.min(max, Math.max(0, (parseInt(input.value, 10) || 0) + delta));
+        input.value = String(next);
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+      return b;
+    }
+    box.insertBefore(button("−", -1, box.dataset.less || "−1"), input);
+    box.appendChild(button("+", 1, box.dataset.more || "+1"));
+  }
+  function linkNotApplicable(item) {
+    var na = item.querySelector("input[type=checkbox][name^='na-']");
+    var input = item.querySelector("input[type=number]");
+    if (!na || !input) return;
+    var sync = function () {
+      input.disabled = na.checked;
+      item.querySelectorAll(".stepper button").forEach(function (b) { b.disabled = na.checked; });
+    };
+    na.addEventListener("change", sync);
+    sync();
+  }
+  function init(root) {
+    root.querySelectorAll(".stepper").forEach(enhanceStepper);
+    root.querySelectorAll(".sheet .item").forEach(linkNotApplicable);
+  }
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:load", function (e) { init(e.target); });
+})();

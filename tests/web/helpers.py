@@ -1,0 +1,61 @@
+"""Helpers shared by the web tests: reading the demo round and filling a sheet like the phone form does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from inspect_app import demo
+from inspect_app.extensions import db
+from inspect_app.models import Post, Round, RoundPost, Sheet, StandardItem
+
+#: sheets the demo loads (two inspectors on the first posts)
+DEMO_SHEETS = demo.PRESCORED * 2
+
+
+def demo_round(app: Flask) -> Round:
+    with app.app_context():
+        rnd = db.session.scalars(select(Round)).one()
+        db.session.expunge(rnd)
+        return rnd
+
+
+def post_code(app: Flask) -> str:
+    """A post of the demo round that has no sheet yet, so a test's sheet is its first."""
+    with app.app_context():
+        scored = select(Sheet.post_id)
+        stmt = select(Post.code).where(Post.id.not_in(scored)).order_by(Post.code).limit(1)
+        return db.session.scalar(stmt) or ""
+
+
+def items_of(app: Flask, code: str) -> list[dict[str, Any]]:
+    with app.app_context():
+        stmt = (
+            select(StandardItem)
+            .join(RoundPost, RoundPost.standard_version_id == StandardItem.version_id)
+            .join(Post)
+            .where(Post.code == code)
+            .order_by(StandardItem.position)
+        )
+        return [
+            {"id": i.id, "max": i.max_points, "per": i.deduction, "veto": i.veto}
+            for i in db.session.scalars(stmt)
+        ]
+
+
+def sheet_form(items: list[dict[str, Any]], token: str, submission_id: str, **defects: Any) -> dict[str, str]:
+    """All items at 0 defects unless ``defects`` says otherwise (keys ``d<index>`` / ``na<index>``)."""
+    form = {"csrf_token": token, "submission_id": submission_id}
+    for index, item in enumerate(items):
+        form[f"d-{item['id']}"] = str(defects.get(f"d{index}", 0))
+        if defects.get(f"na{index}"):
+            form[f"na-{item['id']}"] = "1"
+    return form
+
+
+def sheet_count(app: Flask, **where: Any) -> int:
+    with app.app_context():
+        stmt = select(func.count()).select_from(Sheet).filter_by(**where)
+        return db.session.scalar(stmt) or 0
