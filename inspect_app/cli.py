@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from . import demo
 from .auth.services import hash_password
@@ -14,6 +15,7 @@ from .models import Unit, User
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--no-sheets", is_flag=True, help="Load posts and standards but no sample sheets.")
 def demo_command(no_sheets: bool) -> None:
     """Load the demo mine into an empty database (does nothing if data exists)."""
@@ -27,6 +29,7 @@ def demo_command(no_sheets: bool) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", type=click.Choice(values(Role)), required=True)
 @click.option("--name", "display_name", required=True, help="Name shown on screen.")
@@ -41,6 +44,8 @@ def create_user_command(
         raise click.BadParameter(f"no unit with code {unit_code!r}", param_hint="--unit")
     if role == Role.BRANCH_SECRETARY and unit is None:
         raise click.BadParameter("a branch secretary needs --unit", param_hint="--unit")
+    if db.session.query(User.id).filter_by(username=username).first():
+        raise click.BadParameter(f"user {username!r} already exists", param_hint="USERNAME")
     with write_transaction():
         db.session.add(
             User(

@@ -45,6 +45,18 @@ def configure_engine(engine: Engine) -> None:
 
 
 @contextmanager
+def write_connection() -> Iterator[Connection]:
+    """A Core connection in its own write transaction (BEGIN IMMEDIATE on SQLite), committed at the end.
+
+    For hot paths that insert with Core statements: it skips the ORM session's bookkeeping entirely.
+    """
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(**{_IMMEDIATE: True})
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
 def write_transaction() -> Iterator[None]:
     """Run the block as one write transaction: BEGIN IMMEDIATE on SQLite, commit once, roll back on error.
 

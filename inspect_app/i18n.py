@@ -90,8 +90,14 @@ def label(value: str) -> str:
 
 
 def points(value: Decimal | None) -> str:
-    """Points as shown: two decimals, or a dash when there is none."""
+    """A score as shown: two decimals, or a dash when there is none."""
     return "—" if value is None else f"{value:.2f}"
+
+
+def number(value: Decimal) -> str:
+    """A rule's points without padding zeros: 5, 0.5, 1.25."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def init_app(app: Flask) -> None:
@@ -99,6 +105,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_remember_choice)
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["points"] = points
+    app.jinja_env.filters["number"] = number
 
     @app.context_processor
     def _lang() -> dict[str, Any]:

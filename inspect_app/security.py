@@ -7,11 +7,13 @@ view with neither, then requests every route as every role. Templates never deci
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Flask, Response, abort
-from flask_login import current_user
+from flask_login import UserMixin, current_user
+from sqlalchemy import bindparam, select
 
 from .domain.enums import Role
 from .extensions import db, login
@@ -54,9 +56,34 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
     return decorate
 
 
+@dataclass(frozen=True, eq=False)
+class SessionUser(UserMixin):
+    """The logged-in user as views and templates see it: plain values, nothing to lazy-load, one query."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    unit_id: int | None
+    active: bool
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+
+_SESSION_USER = select(User.id, User.username, User.display_name, User.role, User.unit_id, User.active).where(
+    User.id == bindparam("id")
+)
+
+
 @login.user_loader
-def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def _load_user(user_id: str) -> SessionUser | None:
+    if not user_id.isdigit():
+        return None
+    with db.engine.connect() as conn:  # not the ORM session: one plain read, no transaction left open
+        row = conn.execute(_SESSION_USER, {"id": int(user_id)}).first()
+    return SessionUser(**row._mapping) if row else None
 
 
 def _headers(response: Response) -> Response:

@@ -1,4 +1,8 @@
-"""Scoring a post in a round: the reads the form needs and the one write that stores a signed sheet."""
+"""Scoring a post in a round: the reads the form needs and the one write that stores a signed sheet.
+
+The submit path is hot (every inspector at once after a check): it costs one lookup, two inserts and a
+commit. Checklists are cached per standard version, which is safe because versions are immutable.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import and_, bindparam, insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from inspect_app.database import write_transaction
+from inspect_app.database import write_connection
 from inspect_app.domain.enums import RoundStatus
 from inspect_app.domain.scoring import ItemEntry, ItemRule, Problem, SheetRejected, score_sheet
 from inspect_app.extensions import db
@@ -24,36 +30,84 @@ class SubmitRefused(Exception):
     status: int
     code: str
     problems: Sequence[Problem] = field(default_factory=tuple)
-    sheet_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """The post as included in an open round: what storing a sheet needs to know."""
+
+    post_id: int
+    version_id: int
+
+
+_TARGET = (
+    select(Round.status, RoundPost.post_id, RoundPost.standard_version_id)
+    .select_from(Round)
+    .outerjoin(
+        RoundPost,
+        and_(
+            RoundPost.round_id == Round.id,
+            RoundPost.post_id == select(Post.id).where(Post.code == bindparam("code")).scalar_subquery(),
+        ),
+    )
+    .where(Round.id == bindparam("round_id"))
+)
+_INSERT_SHEET = insert(Sheet).returning(Sheet.id)
+_INSERT_ITEMS = insert(SheetItem)
+
+
+def find_target(round_id: int, post_code: str, conn: Connection | None = None) -> Target:
+    """One query: is the round open, and is the post in it? Refuses with the reason otherwise."""
+    conn = conn or db.session.connection()
+    row = conn.execute(_TARGET, {"round_id": round_id, "code": post_code}).first()
+    if row is None:
+        raise SubmitRefused(404, "no_round")
+    status, found_post, version_id = row
+    if status == RoundStatus.DRAFT:
+        raise SubmitRefused(409, "round_not_open")
+    if status != RoundStatus.OPEN:
+        raise SubmitRefused(410, "round_closed")
+    if found_post is None:
+        raise SubmitRefused(404, "post_not_in_round")
+    return Target(found_post, version_id)
+
+
+_CHECKLIST = (
+    select(StandardItem.id, StandardItem.max_points, StandardItem.deduction, StandardItem.veto)
+    .where(StandardItem.version_id == bindparam("version_id"))
+    .order_by(StandardItem.position)
+)
+
+
+def checklist(version_id: int, conn: Connection) -> tuple[ItemRule, ...]:
+    """The scoring rules of a standard version, cached per app (a version never changes once made)."""
+    cache: dict[int, tuple[ItemRule, ...]] = current_app.extensions.setdefault("inspect_checklists", {})
+    rules = cache.get(version_id)
+    if rules is None:
+        rows = conn.execute(_CHECKLIST, {"version_id": version_id})
+        rules = cache[version_id] = tuple(ItemRule(*row) for row in rows)
+    return rules
+
+
+def rules_of(items: Sequence[StandardItem]) -> list[ItemRule]:
+    return [ItemRule(i.id, i.max_points, i.deduction, i.veto) for i in items]
 
 
 def load_round_post(round_id: int, post_code: str) -> RoundPost:
-    """The post as included in the round, with its frozen checklist; refuses closed rounds and strangers."""
-    rnd = db.session.get(Round, round_id)
-    if rnd is None:
-        raise SubmitRefused(404, "no_round")
-    if rnd.status == RoundStatus.DRAFT:
-        raise SubmitRefused(409, "round_not_open")
-    if rnd.status != RoundStatus.OPEN:
-        raise SubmitRefused(410, "round_closed")
+    """The post as included in the round with everything the form page shows (same refusals as above)."""
+    find_target(round_id, post_code)
     stmt = (
         select(RoundPost)
         .join(Post)
         .where(RoundPost.round_id == round_id, Post.code == post_code)
         .options(
             selectinload(RoundPost.standard_version).selectinload(StandardVersion.items),
+            selectinload(RoundPost.standard_version).selectinload(StandardVersion.standard),
             selectinload(RoundPost.post).selectinload(Post.unit),
             selectinload(RoundPost.round),
         )
     )
-    entry = db.session.scalar(stmt)
-    if entry is None:
-        raise SubmitRefused(404, "post_not_in_round")
-    return entry
-
-
-def rules_of(items: Sequence[StandardItem]) -> list[ItemRule]:
-    return [ItemRule(i.id, i.max_points, i.deduction, i.veto) for i in items]
+    return db.session.scalars(stmt).one()
 
 
 def existing_sheet_id(round_id: int, post_id: int, inspector_id: int) -> int | None:
@@ -68,61 +122,45 @@ def submit_signed_sheet(
 ) -> int:
     """Store one signed sheet and return its id.
 
-    Replaying the same submission returns the first sheet's id (a double tap or a retried POST stores
-    nothing twice). A second, different sheet by the same inspector for the same post and round is refused
-    with 409. Everything is checked again inside the write transaction, so a round sealed meanwhile wins.
+    Replaying a submission (a double tap, a retried POST) returns the first sheet's id and stores nothing.
+    A second, different sheet by the same inspector for the same post and round is refused with 409. The
+    round's state is read inside the write transaction, so a round sealed meanwhile wins.
     """
     try:
-        with write_transaction():
-            return _store(round_id, post_code, inspector_id, submission_id, entries)
+        with write_connection() as conn:
+            target = find_target(round_id, post_code, conn)
+            try:
+                result = score_sheet(checklist(target.version_id, conn), entries)
+            except SheetRejected as rejected:
+                raise SubmitRefused(422, "invalid_sheet", rejected.problems) from None
+            sheet_id: int = conn.execute(
+                _INSERT_SHEET,
+                {"submission_id": submission_id, "round_id": round_id, "post_id": target.post_id,
+                 "standard_version_id": target.version_id, "inspector_id": inspector_id,
+                 "deducted": result.deducted, "score": result.score, "vetoed": result.vetoed},
+            ).scalar_one()  # fmt: skip
+            rows = [
+                {"sheet_id": sheet_id, "item_id": i.item_id, "defects": i.defects, "deduction": i.deduction,
+                 "remark": i.remark}
+                for i in result.items
+            ]  # fmt: skip
+            conn.execute(_INSERT_ITEMS, rows)
+            return sheet_id
     except IntegrityError:
-        # A concurrent request of the same inspector won the race; answer as if it came first.
-        replayed = _replayed(submission_id, inspector_id)
-        if replayed is not None:
-            return replayed
-        raise SubmitRefused(409, "already_scored") from None
+        return _after_conflict(submission_id, inspector_id)
 
 
-def _replayed(submission_id: uuid.UUID, inspector_id: int) -> int | None:
-    sheet = db.session.scalar(select(Sheet).where(Sheet.submission_id == submission_id))
-    if sheet is None:
-        return None
-    if sheet.inspector_id != inspector_id:
-        raise SubmitRefused(409, "submission_reused")
-    return sheet.id
-
-
-def _store(
-    round_id: int, post_code: str, inspector_id: int, submission_id: uuid.UUID, entries: Sequence[ItemEntry]
-) -> int:
-    replayed = _replayed(submission_id, inspector_id)
-    if replayed is not None:
-        return replayed
-    entry = load_round_post(round_id, post_code)
-    try:
-        result = score_sheet(rules_of(entry.standard_version.items), entries)
-    except SheetRejected as rejected:
-        raise SubmitRefused(422, "invalid_sheet", rejected.problems) from None
-    earlier = existing_sheet_id(round_id, entry.post_id, inspector_id)
-    if earlier is not None:
-        raise SubmitRefused(409, "already_scored", sheet_id=earlier)
-    sheet = Sheet(
-        submission_id=submission_id,
-        round_id=round_id,
-        post_id=entry.post_id,
-        standard_version_id=entry.standard_version_id,
-        inspector_id=inspector_id,
-        deducted=result.deducted,
-        score=result.score,
-        vetoed=result.vetoed,
-        items=[
-            SheetItem(item_id=i.item_id, defects=i.defects, deduction=i.deduction, remark=i.remark)
-            for i in result.items
-        ],
+def _after_conflict(submission_id: uuid.UUID, inspector_id: int) -> int:
+    """A unique key refused the sheet: a replay of an earlier submission, or a second sheet for the post."""
+    earlier = db.session.execute(
+        select(Sheet.id, Sheet.inspector_id).where(Sheet.submission_id == submission_id)
     )
-    db.session.add(sheet)
-    db.session.flush()
-    return sheet.id
+    row = earlier.first()
+    if row is None:
+        raise SubmitRefused(409, "already_scored")
+    if row.inspector_id != inspector_id:
+        raise SubmitRefused(409, "submission_reused")
+    return int(row.id)
 
 
 def sheet_for(sheet_id: int, inspector_id: int) -> Sheet | None:

@@ -98,20 +98,26 @@ def form(round_id: int, code: str) -> Response | tuple[Response | str, int]:
 @roles_required(Role.INSPECTOR)
 def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
     try:
-        entry = load_round_post(round_id, code)
         submission_id = parse_submission_id(request.form.get("submission_id"))
         if submission_id is None:
             raise SubmitRefused(400, "bad_submission")
-        item_ids = [item.id for item in entry.standard_version.items]
-        entries, problems = parse_sheet(request.form, item_ids)
+        entries, problems = parse_sheet(request.form)
         if problems:
             raise SubmitRefused(422, "invalid_sheet", problems)
         sheet_id = submit_signed_sheet(round_id, code, current_user.id, submission_id, entries)
     except SubmitRefused as refusal:
-        if refusal.status == 422:
-            return _form_page(load_round_post(round_id, code), refusal.problems, 422)
-        return _refused(refusal)
+        return _refusal_page(round_id, code, refusal)
     return redirect(url_for("field.done", sheet_id=sheet_id), 303)
+
+
+def _refusal_page(round_id: int, code: str, refusal: SubmitRefused) -> Response | tuple[Response | str, int]:
+    """Input problems re-render the form, each message next to its item; anything else is an error page."""
+    if refusal.status == 422:
+        try:
+            return _form_page(load_round_post(round_id, code), refusal.problems, 422)
+        except SubmitRefused as closed:  # the round closed or the post left it meanwhile
+            refusal = closed
+    return _refused(refusal)
 
 
 @bp.get("/sheets/<int:sheet_id>")

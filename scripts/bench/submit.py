@@ -73,20 +73,10 @@ def prepare() -> None:
         db.engine.dispose()
 
 
-def start(target: str, port: int, cwd: Path) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [
-            VENV_BIN / "gunicorn",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            target,
-        ],
-        cwd=cwd,
-    )
+def start(target: str, port: int, cwd: Path, workers: int) -> subprocess.Popen[bytes]:
+    command = [VENV_BIN / "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning", target]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=cwd)
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -150,7 +140,7 @@ def stored_sheets() -> int:
 def run(args: argparse.Namespace, work: Path) -> None:
     prepare()
     app_port, bare_port = free_port(), free_port()
-    proc = start("inspect_app:create_app()", app_port, ROOT)
+    proc = start("inspect_app:create_app()", app_port, ROOT, args.workers)
     try:
         lines = request_lines(app_port)
         lines_file = work / "requests.tsv"
@@ -159,14 +149,15 @@ def run(args: argparse.Namespace, work: Path) -> None:
     finally:
         proc.terminate()
         proc.wait()
-    proc = start("bare_app:app", bare_port, BENCH)
+    proc = start("bare_app:app", bare_port, BENCH, args.workers)
     try:
         bare_rate, bare_bad = wrk(bare_port, lines_file, args.seconds, args.connections)
     finally:
         proc.terminate()
         proc.wait()
+    stored = stored_sheets()
     print(
-        f"sheet submit (SQLite, 2 workers): {app_rate:8.0f} req/s  ({app_bad} non-2xx/3xx, {stored_sheets()} stored)"
+        f"sheet submit (SQLite, 2 workers): {app_rate:8.0f} req/s  ({app_bad} non-2xx/3xx, {stored} stored)"
     )
     print(f"bare Flask form POST            : {bare_rate:8.0f} req/s  ({bare_bad} non-2xx/3xx)")
     print(f"ratio                           : {app_rate / bare_rate:8.2f}  (goal >= 0.50)")
@@ -178,6 +169,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="sheet-submit throughput vs bare Flask")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers for both targets")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
