@@ -56,3 +56,13 @@ def phone(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone_without_js(browser: Browser) -> Iterator[Page]:
+    """Some in-app browsers and locked-down phones run no script: every page must still work."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN",
+                                  java_script_enabled=False)  # fmt: skip
+    page = context.new_page()
+    yield page
+    context.close()

@@ -61,3 +61,18 @@ def test_svg_qr_rendered_by_the_browser_decodes_to_the_post_url(
     shot = phone.locator(".qr img").screenshot()
     symbols = decode(Image.open(io.BytesIO(shot)))
     assert [s.data.decode() for s in symbols] == [f"{live_server}/p/{code}"]
+
+
+def test_the_loop_works_with_javascript_off(app: Flask, live_server: str, phone_without_js: Page) -> None:
+    page = phone_without_js
+    code = post_code(app)
+    first = next(i for i in items_of(app, code) if not i["veto"])
+    page.goto(f"{live_server}/login?next=/p/{code}")
+    page.get_by_label("用户名").fill(ROLE_LOGINS["inspector"])
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("link", name=re.compile("^评分")).first.click()
+    expect(page.locator(".stepper button")).to_have_count(0)  # no script, no ± buttons: the plain field
+    page.locator(f"#d-{first['id']}").fill("1")
+    page.get_by_role("button", name="提交评分").click()
+    expect(page.locator("h1")).to_have_text("评分已保存")
