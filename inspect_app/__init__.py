@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Config → extensions → blueprints → cli → errors."""
     from . import cli, config, errors, i18n, security
+    from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .database import configure_engine
     from .extensions import csrf, db, limiter, migrate
@@ -20,6 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .posts.views import bp as posts_bp
     from .public.views import bp as public_bp
     from .rankings.views import bp as rankings_bp
+    from .standards.views import bp as standards_bp
 
     app = Flask(
         __name__,
@@ -38,7 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
 
-    for bp in (public_bp, auth_bp, posts_bp, field_bp, rankings_bp):
+    for bp in (public_bp, auth_bp, posts_bp, field_bp, rankings_bp, standards_bp, admin_bp):
         app.register_blueprint(bp)
     cli.init_app(app)
     errors.init_app(app)

@@ -1,4 +1,4 @@
-"""``flask --app inspect_app <command>``: demo data and account management."""
+"""``flask --app inspect_app <command>``: demo data, account management, daily post expiry."""
 
 from __future__ import annotations
 
@@ -59,6 +59,20 @@ def create_user_command(
     click.echo(f"Created {username} ({role}).")
 
 
+@click.command("expire-posts")
+@with_appcontext
+def expire_posts_command() -> None:
+    """Mark listed posts past their end date as expired (已到期). Run daily, e.g. from cron."""
+    from datetime import date
+
+    from .audit import SYSTEM_ACTOR
+    from .posts.services import expire_due
+
+    codes = expire_due(SYSTEM_ACTOR, date.today())
+    click.echo(f"Expired {len(codes)} post(s): {', '.join(codes) or '-'}")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(expire_posts_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)

@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "PASSWORD_HASH_METHOD": "scrypt",
     "PUBLIC_BASE_URL": None,  # e.g. https://inspect.example.cn — the host printed into QR codes
+    #: CJK font embedded in signboard PDFs (Debian fonts-wqy-microhei, installed by scripts/setup)
+    "CJK_FONT": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "RATELIMIT_FEEDBACK": "5 per hour",
 }
 
 

@@ -381,3 +381,35 @@ POSTS: tuple[DemoPost, ...] = (
         ("通风设施质量在集团公司检查中达到一级",), "2026-02-01", "2027-01-31",
     ),
 )  # fmt: skip
+
+#: posts still on their way to a board: draft (incomplete), applied, under review
+PIPELINE: tuple[tuple[str, DemoPost], ...] = (
+    ("draft", DemoPost(
+        "W3K9P", "56806工作面运料巷", "二水平五采区56806工作面运料巷", "zc1", "coal",
+        ("吴长青", "赵永刚"), "",
+        "接续工作面运料巷准备，党员包段。", "", (), "", "",
+    )),
+    ("applied", DemoPost(
+        "F6V2C", "1004掘进工作面", "一水平十采区1004掘进工作面迎头至后50米", "jj1", "tunnel",
+        ("梁晓东", "韩立军"), "掘进一区党支部书记 马振东",
+        "迎头支护和文明施工，党员盯现场。", "迎头不空顶，支护一次成优。", (), "2026-12-01", "2027-11-30",
+    )),
+    ("review", DemoPost(
+        "Q8H4D", "三水平主运皮带机头", "三水平主运输皮带机头硐室及转载点", "ys", "transport",
+        ("彭德明", "苏永红"), "运输区党支部书记 傅宏伟",
+        "主运皮带机头巡检与清理，保证主运输连续运转。", "皮带不跑偏、不撒煤，机头整洁。", (), "2026-12-01", "2027-11-30",
+    )),
+)  # fmt: skip
+
+#: how some listed posts got where they are (the seed: rebuilt twice; 802溜子道 lost its honour)
+REBUILT_TWICE = "N9A5U"
+REJECTIONS = (
+    "示范内容空泛，示范标准与切眼施工实际脱节，推倒重建。",
+    "责任不清：示范者分工不明确，考核人未落实到人，推倒重建。",
+)
+REVOKED = "B3J7V"
+REVOCATION = "季度讲评中支护质量连续下滑，两次周检查排名末位，经党委研究取消示范荣誉。"
+EXPIRED = "R2X6J"
+FINDINGS = "实地调研：示范区域明确，示范者均为骨干党员，标准与岗位实际相符，同意挂牌。"
+BASIS = "集团公司安全质量标准化标准"
+ASSESSMENT = "周检查、月考核按本专业示范岗考核标准无记名打分"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 from werkzeug.wrappers import Response
 
 
@@ -39,6 +41,13 @@ def error_response(
     return render_template("error.html", status=status, message=message), status
 
 
+def refuse(status: int, message: str) -> NoReturn:
+    """Stop the request with ``status`` and a message for the user (already translated)."""
+    error = default_exceptions[status]()
+    error.user_message = message  # type: ignore[attr-defined]
+    raise error
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_e: CSRFError) -> tuple[Response | str, int]:
@@ -50,4 +59,4 @@ def init_app(app: Flask) -> None:
     def _http(e: HTTPException) -> tuple[Response | str, int] | HTTPException:
         if e.code is None or e.code < 400:
             return e
-        return error_response(e.code, None, e.name.lower().replace(" ", "_"))
+        return error_response(e.code, getattr(e, "user_message", None), e.name.lower().replace(" ", "_"))

@@ -5,14 +5,18 @@ Also the on-screen names of the domain's enums, so templates show 周检查 rath
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, g, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from .domain.enums import PostStatus, Profession, Role, RoundKind, RoundMode, RoundStatus
+from .domain.enums import FeedbackStatus, PostStatus, Profession, Role, RoundKind, RoundMode, RoundStatus
+from .domain.lifecycle import Shown
+from .domain.standards import grade
 from .extensions import babel
 
 LANG_COOKIE = "lang"
@@ -64,6 +68,37 @@ LABELS: dict[str, Any] = {
 }
 
 
+#: these share values with other enums ("listed", "rejected"), so they have their own tables
+SHOWN = {
+    Shown.UPCOMING: _l("Approved, not started yet"),
+    Shown.LISTED: _l("Listed (挂牌中)"),
+    Shown.EXPIRED: _l("Expired (已到期)"),
+    Shown.REVOKED: _l("Honour revoked (已撤销)"),
+    Shown.HIDDEN: _l("Not listed"),
+}
+FEEDBACK = {
+    FeedbackStatus.PENDING: _l("Waiting"),
+    FeedbackStatus.APPROVED: _l("Published"),
+    FeedbackStatus.REJECTED: _l("Rejected"),
+}
+GRADES = {
+    "grade1": _l("Grade one (一级)"),
+    "grade2": _l("Grade two (二级)"),
+    "grade3": _l("Grade three (三级)"),
+    "below": _l("Below standard"),
+}
+MINE_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(value: datetime | None) -> str:
+    """A stored UTC time as the mine reads it (Asia/Shanghai), to the minute."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:  # SQLite hands back naive datetimes; they were stored as UTC
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value.astimezone(MINE_TZ).strftime("%Y-%m-%d %H:%M")
+
+
 def _supported(value: str | None) -> str | None:
     return _ALIASES.get(value.strip().lower()) if value else None
 
@@ -106,6 +141,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["points"] = points
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.globals["shown_label"] = lambda v: str(SHOWN.get(v, v))
+    app.jinja_env.globals["feedback_label"] = lambda v: str(FEEDBACK.get(v, v))
+    app.jinja_env.globals["grade_label"] = lambda score: str(GRADES[grade(score)])
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON
 
     @app.context_processor
     def _lang() -> dict[str, Any]:

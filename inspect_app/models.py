@@ -9,13 +9,16 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -24,7 +27,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .domain.enums import PostStatus, Profession, Role, RoundKind, RoundMode, RoundStatus, values
+from .domain.enums import (
+    FeedbackStatus,
+    PostStatus,
+    Profession,
+    Role,
+    RoundKind,
+    RoundMode,
+    RoundStatus,
+    values,
+)
 from .extensions import Base
 
 Points = Numeric(6, 2, asdecimal=True)
@@ -63,6 +75,8 @@ class Member(Base):
     #: 党支部书记, 党员, 预备党员 … ; empty for non-members
     party_role: Mapped[str] = mapped_column(String(32), default="")
     job: Mapped[str] = mapped_column(String(32), default="")
+    #: small JPEG for the signboard's 亮身份 block, re-encoded on upload (no metadata kept)
+    portrait: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     unit: Mapped[Unit] = relationship()
 
@@ -119,6 +133,8 @@ class StandardVersion(Base):
     standard_id: Mapped[int] = mapped_column(ForeignKey("standard.id"))
     number: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: what changed in this edition, shown in the version list
+    note: Mapped[str] = mapped_column(Text, default="")
 
     standard: Mapped[Standard] = relationship(back_populates="versions")
     items: Mapped[list[StandardItem]] = relationship(
@@ -172,41 +188,129 @@ class PostDemonstrator(Base):
 
 
 class Post(Base):
-    """A model post (党员示范岗) with its five clarities (五明确)."""
+    """A model post (党员示范岗) with its five clarities (五明确).
+
+    A draft may lack any of them; applying (申报) requires all five (``domain.lifecycle.missing_clarities``).
+    """
 
     __tablename__ = "post"
     __table_args__ = (
         CheckConstraint(_in("status", PostStatus), name="status_known"),
         CheckConstraint(_in("profession", Profession), name="profession_known"),
         CheckConstraint("end_date >= start_date", name="ends_after_start"),
+        CheckConstraint("revision >= 0", name="revision_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: stable short code printed on the signboard and in its QR URL /p/<code>
+    #: stable short code printed on the signboard and in its QR URL /p/<code>; replaced only by rotation
     code: Mapped[str] = mapped_column(String(8), unique=True)
     name: Mapped[str] = mapped_column(String(64))
-    area: Mapped[str] = mapped_column(Text)  # 明确区域
+    area: Mapped[str] = mapped_column(Text, default="")  # 明确区域
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     profession: Mapped[str] = mapped_column(String(16))
-    standard_version_id: Mapped[int] = mapped_column(ForeignKey("standard_version.id"))  # 明确示范标准
-    assessor: Mapped[str] = mapped_column(String(128))  # 明确考核人
+    #: 明确示范依据, e.g. 集团公司安全质量标准化标准
+    basis: Mapped[str] = mapped_column(Text, default="")
+    standard_version_id: Mapped[int | None] = mapped_column(ForeignKey("standard_version.id"))  # 示范标准
+    assessor: Mapped[str] = mapped_column(String(128), default="")  # 明确考核人
+    #: 考核标准: how and how often the assessor checks, e.g. 周检查、月考核
+    assessment: Mapped[str] = mapped_column(Text, default="")
     duties: Mapped[str] = mapped_column(Text, default="")  # 亮职责
     commitment: Mapped[str] = mapped_column(Text, default="")  # public promise to the crew
     #: 亮业绩, one achievement per line
     achievements: Mapped[str] = mapped_column(Text, default="")
-    start_date: Mapped[date] = mapped_column(Date)  # 明确起止时间
-    end_date: Mapped[date] = mapped_column(Date)
+    start_date: Mapped[date | None] = mapped_column(Date)  # 明确起止时间
+    end_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default=PostStatus.DRAFT.value)
+    #: why it was last rejected (推倒重建) or revoked (取消示范荣誉); shown to the branch and the public
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    #: edition of the five clarities: 1 when first listed, +1 per adjustment (及时调整)
+    revision: Mapped[int] = mapped_column(default=0)
 
     unit: Mapped[Unit] = relationship()
-    standard_version: Mapped[StandardVersion] = relationship()
+    standard_version: Mapped[StandardVersion | None] = relationship()
     demonstrators: Mapped[list[PostDemonstrator]] = relationship(
         order_by="PostDemonstrator.position", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[PostEvent]] = relationship(
+        order_by="PostEvent.id", cascade="all, delete-orphan", back_populates="post"
     )
 
     @property
     def achievement_list(self) -> list[str]:
         return [line for line in self.achievements.splitlines() if line.strip()]
+
+
+class PostEvent(Base):
+    """One step of a post's life (申报, 调研论证, 挂牌, 推倒重建, 调整, 到期, 撤销), with the five clarities
+    as
+    they stood when they were submitted, listed or adjusted, so earlier versions stay readable."""
+
+    __tablename__ = "post_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    action: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    #: NULL when the system acted (expiry)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(64), default="")
+    #: reason, site-visit findings or adjustment note
+    note: Mapped[str] = mapped_column(Text, default="")
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    post: Mapped[Post] = relationship(back_populates="events")
+
+
+class RetiredCode(Base):
+    """A board code replaced by rotation. It keeps naming its post so it can never open another post."""
+
+    __tablename__ = "retired_code"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    retired_on: Mapped[date] = mapped_column(Date)
+
+
+class Feedback(Base):
+    """职工监督意见: a miner's short anonymous note on a post, public only once the branch approves it.
+
+    Deliberately no author, address, user agent or time of day: only the day it arrived.
+    """
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        CheckConstraint(_in("status", FeedbackStatus), name="status_known"),
+        CheckConstraint("length(body) <= 300", name="body_short"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    received_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=FeedbackStatus.PENDING.value)
+    #: the branch's public answer, optional
+    reply: Mapped[str] = mapped_column(Text, default="")
+
+    post: Mapped[Post] = relationship()
+
+
+class AuditEntry(Base):
+    """Who changed what, when, with the values before and after. Services write it; the committee reads it."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    #: kept as text so the entry reads the same after the account is renamed or removed
+    actor_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(32))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Round(Base):

@@ -30,3 +30,8 @@ def png(data: str, box_size: int = 10) -> bytes:
     buf = io.BytesIO()
     qr.make_image(fill_color="black", back_color="white").save(buf)
     return buf.getvalue()
+
+
+def modules(data: str) -> list[list[bool]]:
+    """The symbol's dark modules, quiet zone included, for drawing it as vector shapes (signboard PDF)."""
+    return [list(row) for row in _code(data).get_matrix()]

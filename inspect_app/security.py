@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, Response, abort
+from flask import Flask, Response, abort, current_app
 from flask_login import UserMixin, current_user
 from sqlalchemy import bindparam, select
 
@@ -94,7 +94,32 @@ def _headers(response: Response) -> Response:
     return response
 
 
+def may_open(endpoint: str) -> bool:
+    """Whether the current user's role is admitted by ``endpoint``'s decorator (for menus, not for access)."""
+    view = current_app.view_functions.get(endpoint)
+    access = getattr(view, "access", None)
+    if access == "public":
+        return True
+    return bool(current_user.is_authenticated and access and current_user.role in access)
+
+
+def _nav_links() -> dict[str, Any]:
+    from flask_babel import lazy_gettext as _l
+
+    menu = (
+        ("posts.index", _l("Posts")),
+        ("rankings.current", _l("Ranking")),
+        ("standards.index", _l("Standards")),
+        ("posts.feedback", _l("Feedback")),
+        ("admin.audit", _l("Audit log")),
+    )
+    if not current_user.is_authenticated:
+        return {"nav_links": ()}
+    return {"nav_links": tuple((e, t) for e, t in menu if may_open(e))}
+
+
 def init_app(app: Flask) -> None:
+    app.context_processor(_nav_links)
     login.init_app(app)
     login.login_view = "auth.login"
     login.login_message = None  # the login page explains itself; a flash here would be untranslated

@@ -62,3 +62,11 @@ class RoundStatus(StrEnum):
 def values(enum: type[StrEnum]) -> tuple[str, ...]:
     """The stored values of an enum, for CHECK constraints and form choices."""
     return tuple(member.value for member in enum)
+
+
+class FeedbackStatus(StrEnum):
+    """职工监督意见 moderation: only approved notes are public."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"

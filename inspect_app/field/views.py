@@ -15,6 +15,7 @@ from inspect_app.domain.scoring import Problem
 from inspect_app.errors import error_response
 from inspect_app.htmx import render
 from inspect_app.models import RoundPost
+from inspect_app.queries import retired_code
 from inspect_app.security import roles_required
 
 from .forms import parse_sheet, parse_submission_id
@@ -36,6 +37,7 @@ def refusal_message(code: str) -> str:
         "round_not_open": _("This inspection round has not started yet."),
         "round_closed": _("This inspection round is closed; sheets are no longer accepted."),
         "post_not_in_round": _("This post is not part of this inspection round."),
+        "board_replaced": _("This signboard was replaced. Scan the QR code on the new board at the post."),
         "already_scored": _("You have already scored this post in this round."),
         "submission_reused": _("This form was already submitted by someone else. Reload it and try again."),
         "bad_submission": _("The form is damaged. Reload it and try again."),
@@ -77,7 +79,9 @@ def _form_page(entry: RoundPost, problems: Sequence[Problem] = (), status: int =
     )
 
 
-def _refused(refusal: SubmitRefused) -> tuple[Response | str, int]:
+def _refused(refusal: SubmitRefused, code: str) -> tuple[Response | str, int]:
+    if refusal.code == "post_not_in_round" and retired_code(code) is not None:
+        refusal = SubmitRefused(410, "board_replaced")
     return error_response(refusal.status, refusal_message(refusal.code), refusal.code)
 
 
@@ -87,7 +91,7 @@ def form(round_id: int, code: str) -> Response | tuple[Response | str, int]:
     try:
         entry = load_round_post(round_id, code)
     except SubmitRefused as refusal:
-        return _refused(refusal)
+        return _refused(refusal, code)
     earlier = existing_sheet_id(round_id, entry.post_id, current_user.id)
     if earlier is not None:
         return redirect(url_for("field.done", sheet_id=earlier, again=1), 303)
@@ -117,7 +121,7 @@ def _refusal_page(round_id: int, code: str, refusal: SubmitRefused) -> Response 
             return _form_page(load_round_post(round_id, code), refusal.problems, 422)
         except SubmitRefused as closed:  # the round closed or the post left it meanwhile
             refusal = closed
-    return _refused(refusal)
+    return _refused(refusal, code)
 
 
 @bp.get("/sheets/<int:sheet_id>")

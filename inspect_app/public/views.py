@@ -5,6 +5,8 @@ These routes are rate limited per client address (``RATELIMIT_PUBLIC``).
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,9 +15,21 @@ from werkzeug.wrappers import Response
 from inspect_app import qr
 from inspect_app.domain.codes import normalise_post_code
 from inspect_app.domain.enums import Role
+from inspect_app.domain.feedback import MAX_CHARS, FeedbackRefused
+from inspect_app.domain.lifecycle import Shown, shown_status
+from inspect_app.errors import refuse
 from inspect_app.extensions import limiter
 from inspect_app.htmx import render
-from inspect_app.queries import open_rounds_for_post, post_by_code
+from inspect_app.models import Post
+from inspect_app.posts.feedback import submit_feedback
+from inspect_app.posts.services import PostRefused
+from inspect_app.queries import (
+    approved_feedback,
+    grade_history,
+    open_rounds_for_post,
+    post_by_code,
+    retired_code,
+)
 from inspect_app.security import public
 
 bp = Blueprint("public", __name__)
@@ -40,33 +54,103 @@ def go() -> Response:
     return redirect(url_for("public.post", code=code), 303)
 
 
+def _public_post(code: str) -> tuple[Post, Shown]:
+    """The post behind a board code, or the reason there is none: a replaced board (410) or no board (404)."""
+    found = post_by_code(code)
+    if found is None:
+        retired = retired_code(code)
+        if retired is not None:
+            refuse(
+                410,
+                _(
+                    "This signboard was replaced on %(day)s. Scan the QR code on the new board at the post.",
+                    day=retired.retired_on.isoformat(),
+                ),
+            )
+        abort(404)
+    shown = shown_status(found.status, found.start_date, found.end_date, date.today())
+    if shown == Shown.HIDDEN:
+        refuse(404, _("This post has not been listed yet."))
+    return found, shown
+
+
 @bp.get("/p/<code>")
 @public
 def post(code: str) -> Response:
-    found = post_by_code(code)
-    if found is None:
-        abort(404)
+    """What a miner sees scanning the board: the five shows, its standing, sealed results, approved notes."""
+    found, shown = _public_post(code)
     may_score = current_user.is_authenticated and current_user.role == Role.INSPECTOR
-    rounds = open_rounds_for_post(found.id) if may_score else []
-    response = render("public/post.html", post=found, score_rounds=rounds)
+    rounds = open_rounds_for_post(found.id) if may_score and shown == Shown.LISTED else []
+    response = render(
+        "public/post.html",
+        post=found,
+        shown=shown,
+        score_rounds=rounds,
+        grades=grade_history(found.id),
+        notes=approved_feedback(found.id),
+        takes_feedback=shown in (Shown.LISTED, Shown.UPCOMING),
+    )
     response.cache_control.max_age = 60
     if current_user.is_authenticated:
         response.cache_control.private = True
     else:
         response.cache_control.public = True
+        response.add_etag()
+        response.make_conditional(request)
     return response
 
 
-def _post_url(code: str) -> str:
+@bp.route("/p/<code>/feedback", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["RATELIMIT_FEEDBACK"], methods=["POST"])
+def feedback(code: str) -> Response:
+    """职工监督意见: a short anonymous note; shown on the post's page once its branch approves it."""
+    found, shown = _public_post(code)
+    if shown not in (Shown.LISTED, Shown.UPCOMING):
+        refuse(409, _("This post no longer takes notes."))
+    error = None
+    if request.method == "POST":
+        try:
+            submit_feedback(found.id, request.form.get("body", ""), date.today())
+        except FeedbackRefused as refused:
+            error = feedback_message(refused.code)
+        except PostRefused:
+            refuse(429, _("Too many notes are waiting for this post. Please try again later."))
+        else:
+            return redirect(url_for("public.feedback", code=code, sent=1), 303)
+    body = request.form.get("body", "")[:MAX_CHARS] if error else ""
+    response = render(
+        "public/feedback.html",
+        status=422 if error else 200,
+        post=found,
+        error=error,
+        body=body,
+        sent=bool(request.args.get("sent")),
+        max_chars=MAX_CHARS,
+    )
+    response.cache_control.no_store = True
+    return response
+
+
+def feedback_message(code: str) -> str:
+    return {
+        "empty": _("Write your note first."),
+        "too_short": _("The note is too short."),
+        "too_long": _("The note is too long: at most %(n)d characters.", n=MAX_CHARS),
+        "control_chars": _("The note contains invisible control characters. Please type it again."),
+    }.get(code, _("The note could not be stored."))
+
+
+def post_url(code: str) -> str:
+    """The absolute URL a board's QR code holds (``PUBLIC_BASE_URL`` when set)."""
     base = current_app.config.get("PUBLIC_BASE_URL")
     path = url_for("public.post", code=code)
     return base.rstrip("/") + path if base else url_for("public.post", code=code, _external=True)
 
 
 def _qr_response(code: str, body_of: str) -> Response:
-    if post_by_code(code) is None:
-        abort(404)
-    url = _post_url(code)
+    _public_post(code)
+    url = post_url(code)
     body, mimetype = (qr.svg(url), "image/svg+xml") if body_of == "svg" else (qr.png(url), "image/png")
     response = current_app.response_class(body, mimetype=mimetype)
     response.cache_control.public = True

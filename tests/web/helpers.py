@@ -8,16 +8,18 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from inspect_app import demo
+from inspect_app.domain.enums import RoundStatus
 from inspect_app.extensions import db
 from inspect_app.models import Post, Round, RoundPost, Sheet, StandardItem
 
-#: sheets the demo loads (two inspectors on the first posts)
+#: sheets the demo loads into its open round (two inspectors on the first posts)
 DEMO_SHEETS = demo.PRESCORED * 2
 
 
 def demo_round(app: Flask) -> Round:
+    """The demo's open round (last week's is sealed)."""
     with app.app_context():
-        rnd = db.session.scalars(select(Round)).one()
+        rnd = db.session.scalars(select(Round).where(Round.status == RoundStatus.OPEN.value)).one()
         db.session.expunge(rnd)
         return rnd
 
@@ -25,8 +27,15 @@ def demo_round(app: Flask) -> Round:
 def post_code(app: Flask) -> str:
     """A post of the demo round that has no sheet yet, so a test's sheet is its first."""
     with app.app_context():
-        scored = select(Sheet.post_id)
-        stmt = select(Post.code).where(Post.id.not_in(scored)).order_by(Post.code).limit(1)
+        rnd = select(Round.id).where(Round.status == RoundStatus.OPEN.value).scalar_subquery()
+        scored = select(Sheet.post_id).where(Sheet.round_id == rnd)
+        stmt = (
+            select(Post.code)
+            .join(RoundPost)
+            .where(RoundPost.round_id == rnd, Post.id.not_in(scored))
+            .order_by(Post.code)
+            .limit(1)
+        )
         return db.session.scalar(stmt) or ""
 
 
@@ -36,7 +45,7 @@ def items_of(app: Flask, code: str) -> list[dict[str, Any]]:
             select(StandardItem)
             .join(RoundPost, RoundPost.standard_version_id == StandardItem.version_id)
             .join(Post)
-            .where(Post.code == code)
+            .where(Post.code == code, RoundPost.round_id == demo_round(app).id)
             .order_by(StandardItem.position)
         )
         return [
@@ -56,6 +65,9 @@ def sheet_form(items: list[dict[str, Any]], token: str, submission_id: str, **de
 
 
 def sheet_count(app: Flask, **where: Any) -> int:
+    """Sheets in the open round (unless ``round_id`` is given) matching ``where``."""
     with app.app_context():
+        if "round_id" not in where:
+            where["round_id"] = demo_round(app).id
         stmt = select(func.count()).select_from(Sheet).filter_by(**where)
         return db.session.scalar(stmt) or 0

@@ -2,24 +2,46 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from inspect_app.domain.enums import Role
 from inspect_app.extensions import db
+from inspect_app.models import Feedback, Post, Standard
 from tests.conftest import ROLE_LOGINS, login, make_app
 
-from .helpers import demo_round, post_code
+from .helpers import demo_round
+
+#: the walk uses a listed post of the branch secretary's own unit (综采一区) …
+OWN_POST = "56804工作面运料巷"
+#: … and checks separately that another unit's post is closed to that secretary
+OTHER_POST = "1002溜子道"
 
 
-def sample_url(app: Flask, rule: str) -> str:
-    code = post_code(app)
-    rnd = demo_round(app)
+def code_of(app: Flask, name: str) -> str:
+    with app.app_context():
+        return db.session.scalars(select(Post.code).where(Post.name == name)).one()
+
+
+def sample_url(app: Flask, rule: str, post: str = OWN_POST) -> str:
+    with app.app_context():
+        standard_id = db.session.scalars(select(Standard.id).order_by(Standard.id)).first()
+        post_id = db.session.scalars(select(Post.id).where(Post.name == post)).one()
+        feedback = Feedback(post_id=post_id, body="巷道有积水", received_on=date.today())
+        db.session.add(feedback)
+        db.session.commit()
+        feedback_id = feedback.id
     return (
-        rule.replace("<code>", code)
-        .replace("<int:round_id>", str(rnd.id))
+        rule.replace("<code>", code_of(app, post))
+        .replace("<int:round_id>", str(demo_round(app).id))
         .replace("<int:sheet_id>", "1")
+        .replace("<int:standard_id>", str(standard_id))
+        .replace("<int:feedback_id>", str(feedback_id))
+        .replace("<fmt>", "csv")
         .replace("<path:filename>", "css/app.css")
     )
 
@@ -75,3 +97,22 @@ def test_logout_needs_a_post_with_csrf(app: Flask, client: FlaskClient) -> None:
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 400
     assert client.get("/posts/").status_code == 200
+
+
+def test_branch_secretary_is_refused_every_page_of_another_units_post(app: Flask, migrated_url: str) -> None:
+    walk = make_app(migrated_url, WTF_CSRF_ENABLED=False)
+    client = walk.test_client()
+    login(client, "branch_secretary")
+    refused = []
+    for endpoint, method, rule in routes(app):
+        if not (endpoint.startswith("posts.") and "<code>" in rule):
+            continue
+        response = client.open(sample_url(app, rule, OTHER_POST), method=method, data={})
+        refused.append((method, rule, response.status_code))
+    with walk.app_context():
+        db.engine.dispose()
+    assert len(refused) >= 6
+    assert [r for r in refused if r[2] != 403] == []
+    # the post list neither shows nor lets them print it
+    assert OTHER_POST not in client.get("/posts/?unit=all").get_data(as_text=True)
+    assert client.get(f"/posts/signboards.pdf?code={code_of(app, OTHER_POST)}").status_code == 403

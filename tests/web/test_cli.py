@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from inspect_app import demo, demo_data
 from inspect_app.extensions import db
-from inspect_app.models import Member, Post, Sheet, StandardItem, StandardVersion, Unit, User
+from inspect_app.models import Member, Post, Round, Sheet, StandardItem, StandardVersion, Unit, User
 from tests.conftest import reset_database
 
 
@@ -26,10 +26,23 @@ def test_demo_loads_the_seed_mine_once(app: Flask) -> None:
     assert "demo-2026" in result.output
     with app.app_context():
         assert count(Unit) == 6
-        assert count(Post) == 12
+        statuses = {name: status for name, status in db.session.execute(select(Post.name, Post.status))}
+        assert (
+            sum(status != "draft" and status not in ("applied", "review") for status in statuses.values())
+            == 12
+        )
+        assert {"draft", "applied", "review", "listed", "expired", "revoked"} <= set(statuses.values())
+        assert statuses["802溜子道"] == "revoked"  # as in the seed
         assert count(Member) >= 60
         assert count(User) == len(demo.DEMO_USERS)
-        assert count(Sheet) == demo.PRESCORED * 2
+        open_round = db.session.scalars(select(Round).where(Round.status == "open")).one()
+        assert len(open_round.entries) == sum(status == "listed" for status in statuses.values())
+        open_sheets = select(func.count()).select_from(Sheet).where(Sheet.round_id == open_round.id)
+        assert db.session.scalar(open_sheets) == demo.PRESCORED * 2
+        sealed = db.session.scalars(select(Round).where(Round.status == "sealed")).one()
+        assert db.session.scalar(select(func.count()).where(Sheet.round_id == sealed.id)) > 0
+        rebuilt = db.session.scalars(select(Post).where(Post.name == "804切眼")).one()
+        assert [e.action for e in rebuilt.events].count("reject") == 2
         names = set(db.session.scalars(select(Post.name)))
         assert {"56804工作面运料巷", "1002溜子道", "802溜子道", "三水平上车场"} <= names
         for version in db.session.scalars(select(StandardVersion)):
@@ -37,7 +50,7 @@ def test_demo_loads_the_seed_mine_once(app: Flask) -> None:
     again = runner.invoke(args=["demo"])
     assert "already has data" in again.output
     with app.app_context():
-        assert count(Post) == 12
+        assert count(Post) == len(statuses)
 
 
 def test_every_demo_standard_has_a_veto_item_and_real_deduction_rules(app: Flask) -> None:

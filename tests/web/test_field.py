@@ -61,7 +61,10 @@ def test_submitted_sheet_is_stored_scored_and_confirmed(app: Flask, inspector: F
     confirmation = inspector.get(response.headers["Location"])
     assert confirmation.status_code == 200
     with app.app_context():
-        sheet = db.session.scalars(select(Sheet).join(Post).where(Post.code == code)).one()
+        rnd = demo_round(app)
+        sheet = db.session.scalars(
+            select(Sheet).join(Post).where(Post.code == code, Sheet.round_id == rnd.id)
+        ).one()
         stored = {
             si.item_id: si
             for si in db.session.scalars(select(SheetItem).where(SheetItem.sheet_id == sheet.id))
@@ -156,14 +159,16 @@ def test_round_that_is_not_open_refuses_sheets(
     code = post_code(app)
     url = form_url(app, code)
     token = csrf_token(inspector, url)
+    items = items_of(app, code)
+    round_id = demo_round(app).id
     with app.app_context():
-        db.session.execute(update(Round).values(status=status))
+        db.session.execute(update(Round).where(Round.id == round_id).values(status=status))
         db.session.commit()
-    response = inspector.post(url, data=sheet_form(items_of(app, code), token, str(uuid.uuid4())))
+    response = inspector.post(url, data=sheet_form(items, token, str(uuid.uuid4())))
     assert response.status_code == http
     assert "检查" in response.get_data(as_text=True)
     assert inspector.get(url).status_code == http
-    assert sheet_count(app) == DEMO_SHEETS
+    assert sheet_count(app, round_id=round_id) == DEMO_SHEETS
 
 
 def test_post_outside_the_round_is_refused(app: Flask, inspector: FlaskClient) -> None:

@@ -20,7 +20,8 @@ from .helpers import post_code
 
 def all_codes(app: Flask) -> list[str]:
     with app.app_context():
-        return list(db.session.scalars(select(Post.code).order_by(Post.code)))
+        public = Post.status.in_(("listed", "expired", "revoked"))  # posts that have hung a board
+        return list(db.session.scalars(select(Post.code).where(public).order_by(Post.code)))
 
 
 def test_public_post_page_shows_the_five_clarities_without_login(app: Flask, client: FlaskClient) -> None:

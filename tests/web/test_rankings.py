@@ -36,7 +36,9 @@ def test_current_ranking_redirects_to_the_open_round(app: Flask, client: FlaskCl
 def test_posts_are_ordered_by_mean_score_with_shared_places(app: Flask, client: FlaskClient) -> None:
     rnd = demo_round(app)
     with app.app_context():
-        sheets = db.session.scalars(select(Sheet).order_by(Sheet.post_id, Sheet.id)).all()
+        sheets = db.session.scalars(
+            select(Sheet).where(Sheet.round_id == rnd.id).order_by(Sheet.post_id, Sheet.id)
+        ).all()
         by_post: dict[int, list[Sheet]] = {}
         for sheet in sheets:
             by_post.setdefault(sheet.post_id, []).append(sheet)

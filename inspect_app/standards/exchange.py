@@ -1,0 +1,148 @@
+"""Standards as files: XLSX and CSV with Chinese headers (类别, 条款, 分值, 每处扣分, 扣分标准, 一票否决).
+
+Reading gives numbered rows of text for ``domain.standards.check_items``; nothing is stored here. CSV is read
+as UTF-8 (with or without BOM) or, failing that, GB18030, which is what Excel on a Chinese Windows saves.
+Reading stops after the row limit, so a huge or crafted file costs little.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Protocol
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from inspect_app.domain.standards import HEADERS, MAX_ROWS, missing_headers
+
+Rows = list[tuple[int, dict[str, str]]]
+
+
+class FileRefused(ValueError):
+    """``code``: unreadable, empty, headers_missing (``detail`` lists them), unknown_type."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value).strip()
+
+
+def _rows(lines: Iterable[Sequence[object]]) -> Rows:
+    iterator = iter(lines)
+    try:
+        header = [_cell(v) for v in next(iterator)]
+    except StopIteration:
+        raise FileRefused("empty") from None
+    missing = missing_headers(header)
+    if missing:
+        raise FileRefused("headers_missing", "、".join(missing))
+    rows: Rows = []
+    for number, line in enumerate(iterator, start=2):
+        if number > MAX_ROWS + 2:
+            break  # check_items reports too_many_rows from the count
+        values = [_cell(v) for v in line]
+        rows.append((number, {h: values[i] if i < len(values) else "" for i, h in enumerate(header) if h}))
+    return rows
+
+
+def _xlsx(data: bytes) -> Rows:
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise FileRefused("unreadable") from None
+    try:
+        sheet = book.worksheets[0]
+        return _rows(sheet.iter_rows(max_col=len(HEADERS) + 4, values_only=True))
+    finally:
+        book.close()
+
+
+def _csv(data: bytes) -> Rows:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise FileRefused("unreadable")
+    if "\x00" in text:
+        raise FileRefused("unreadable")
+    try:
+        return _rows(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        raise FileRefused("unreadable") from None
+
+
+def read_upload(filename: str, data: bytes) -> Rows:
+    """Rows of an uploaded ``.xlsx`` or ``.csv`` file, numbered as a spreadsheet shows them."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return _xlsx(data)
+    if name.endswith(".csv"):
+        return _csv(data)
+    raise FileRefused("unknown_type")
+
+
+def _points(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class ItemLike(Protocol):
+    @property
+    def category(self) -> str: ...
+    @property
+    def clause(self) -> str: ...
+    @property
+    def max_points(self) -> Decimal: ...
+    @property
+    def deduction(self) -> Decimal: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def veto(self) -> bool: ...
+
+
+def _lines(items: Iterable[ItemLike]) -> list[list[str]]:
+    return [
+        [i.category, i.clause, _points(i.max_points), _points(i.deduction), i.rule, "是" if i.veto else "否"]
+        for i in items
+    ]
+
+
+def to_csv(items: Iterable[ItemLike]) -> bytes:
+    """UTF-8 with a BOM, so Excel shows the Chinese text correctly."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(HEADERS)
+    writer.writerows(_lines(items))
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(items: Iterable[ItemLike], title: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31] or "标准"
+    sheet.append(list(HEADERS))
+    for line in _lines(items):
+        sheet.append([Decimal(v) if i in (2, 3) else v for i, v in enumerate(line)])
+    for column, width in zip("ABCDEF", (14, 8, 8, 10, 60, 10), strict=True):
+        sheet.column_dimensions[column].width = width
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,82 @@
+"""New standards and new versions of a standard. Versions are immutable: an edit or an import is a new
+version; posts follow it, sheets already stored keep the version they were scored against."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, update
+
+from inspect_app.audit import Actor, record
+from inspect_app.database import write_transaction
+from inspect_app.domain.standards import ItemDraft
+from inspect_app.extensions import db
+from inspect_app.models import Post, Standard, StandardItem, StandardVersion
+
+
+class StandardRefused(Exception):
+    def __init__(self, code: str, status: int = 422) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status
+
+
+def _add_version(standard: Standard, number: int, items: Sequence[ItemDraft], note: str) -> StandardVersion:
+    version = StandardVersion(standard=standard, number=number, note=note)
+    version.items = [
+        StandardItem(
+            position=i,
+            category=d.category,
+            clause=d.clause,
+            max_points=d.max_points,
+            deduction=d.deduction,
+            rule=d.rule,
+            veto=d.veto,
+        )
+        for i, d in enumerate(items, start=1)
+    ]
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def _summary(items: Sequence[ItemDraft]) -> dict[str, object]:
+    return {"items": len(items), "clauses": [d.clause for d in items]}
+
+
+def create_standard(actor: Actor, title: str, profession: str, items: Sequence[ItemDraft], note: str) -> int:
+    with write_transaction():
+        if db.session.scalar(select(Standard.id).where(Standard.title == title)):
+            raise StandardRefused("title_taken", 409)
+        standard = Standard(title=title, profession=profession)
+        db.session.add(standard)
+        version = _add_version(standard, 1, items, note)
+        record(actor, "standard.create", "standard", standard.id, None, {"title": title} | _summary(items))
+        return version.standard_id
+
+
+def add_version(actor: Actor, standard_id: int, items: Sequence[ItemDraft], note: str) -> int:
+    """A new version of a standard; posts on any earlier version move to it. Returns the version number."""
+    with write_transaction():
+        standard = db.session.get(Standard, standard_id)
+        if standard is None:
+            raise StandardRefused("not_found", 404)
+        latest = db.session.scalar(
+            select(func.max(StandardVersion.number)).where(StandardVersion.standard_id == standard_id)
+        )
+        old_ids = select(StandardVersion.id).where(StandardVersion.standard_id == standard_id)
+        version = _add_version(standard, (latest or 0) + 1, items, note)
+        moving = select(Post.code).where(Post.standard_version_id.in_(old_ids))
+        moved = list(db.session.scalars(moving))
+        db.session.execute(
+            update(Post).where(Post.standard_version_id.in_(old_ids)).values(standard_version_id=version.id)
+        )
+        record(
+            actor,
+            "standard.version",
+            "standard",
+            standard_id,
+            {"version": latest},
+            {"version": version.number, "posts_moved": moved, "note": note} | _summary(items),
+        )
+        return version.number

@@ -1,0 +1,201 @@
+"""Standards (考核标准): everyone on staff reads them (参检人员人手一份标准); the committee and the
+administrator edit them (a new version each time), import and export them as XLSX or CSV."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from inspect_app.audit import actor_of
+from inspect_app.domain.enums import Profession, Role, values
+from inspect_app.domain.standards import HEADERS, ItemDraft, StandardRejected, check_items
+from inspect_app.extensions import db
+from inspect_app.htmx import render
+from inspect_app.models import Standard, StandardVersion
+from inspect_app.security import ALL_ROLES, roles_required
+
+from . import messages
+from .exchange import FileRefused, read_upload, to_csv, to_xlsx
+from .services import StandardRefused, add_version, create_standard
+
+bp = Blueprint("standards", __name__, url_prefix="/standards")
+
+EDITORS = (Role.ADMIN, Role.COMMITTEE)
+BLANK_ROWS = 5
+
+
+@bp.get("/")
+@roles_required(*ALL_ROLES)
+def index() -> Response:
+    standards = db.session.scalars(
+        select(Standard)
+        .options(selectinload(Standard.versions).selectinload(StandardVersion.items))
+        .order_by(Standard.profession, Standard.id)
+    ).all()
+    return render("standards/index.html", standards=standards, may_edit=current_user.role in EDITORS)
+
+
+def _version(standard_id: int, number: str | None) -> tuple[Standard, StandardVersion]:
+    standard = db.session.get(Standard, standard_id)
+    if standard is None or not standard.versions:
+        abort(404)
+    if not number:
+        return standard, standard.versions[-1]
+    found = next((v for v in standard.versions if str(v.number) == number), None)
+    if found is None:
+        abort(404)
+    return standard, found
+
+
+@bp.get("/<int:standard_id>")
+@roles_required(*ALL_ROLES)
+def show(standard_id: int) -> Response:
+    standard, version = _version(standard_id, request.args.get("v"))
+    return render(
+        "standards/show.html", standard=standard, version=version, may_edit=current_user.role in EDITORS
+    )
+
+
+def _problems(error: StandardRejected | FileRefused) -> list[str]:
+    if isinstance(error, FileRefused):
+        return [messages.file_problem(error)]
+    return [messages.problem(p) for p in error.problems]
+
+
+def _items_from(form: MultiDict[str, str]) -> list[ItemDraft]:
+    """Rows of the edit form (``row-<n>-<header index>``), numbered as shown on the page."""
+    count = min(int(form.get("rows", "0") or 0) if form.get("rows", "").isdigit() else 0, 400)
+    rows = [
+        (n, {h: form.get(f"row-{n}-{i}", "") for i, h in enumerate(HEADERS)}) for n in range(1, count + 1)
+    ]
+    return check_items(rows)
+
+
+@bp.route("/<int:standard_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit(standard_id: int) -> Response:
+    """Edit the latest version's items in a table; saving makes a new version."""
+    standard, version = _version(standard_id, None)
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            items = _items_from(request.form)
+            number = add_version(
+                actor_of(current_user), standard_id, items, request.form.get("note", "")[:500]
+            )
+        except (StandardRejected, StandardRefused) as error:
+            problems = _problems(error) if isinstance(error, StandardRejected) else [_("Not saved.")]
+        else:
+            flash(_("Saved as version %(n)d.", n=number))
+            return redirect(url_for("standards.show", standard_id=standard_id), 303)
+    rows = _form_rows(request.form) if request.method == "POST" else _item_rows(version)
+    return render(
+        "standards/edit.html",
+        status=422 if problems else 200,
+        standard=standard,
+        version=version,
+        rows=rows + [[""] * len(HEADERS)] * BLANK_ROWS,
+        headers=HEADERS,
+        problems=problems,
+        note=request.form.get("note", ""),
+    )
+
+
+def _item_rows(version: StandardVersion) -> list[list[str]]:
+    def num(value: object) -> str:
+        text = f"{value:f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
+    return [
+        [i.category, i.clause, num(i.max_points), num(i.deduction), i.rule, "是" if i.veto else "否"]
+        for i in version.items
+    ]
+
+
+def _form_rows(form: MultiDict[str, str]) -> list[list[str]]:
+    count = min(int(form["rows"]) if form.get("rows", "").isdigit() else 0, 400)
+    rows = [[form.get(f"row-{n}-{i}", "") for i in range(len(HEADERS))] for n in range(1, count + 1)]
+    return [r for r in rows if any(v.strip() for v in r)]
+
+
+def _upload_items() -> list[ItemDraft]:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise FileRefused("unknown_type")
+    return check_items(read_upload(upload.filename, upload.read()))
+
+
+@bp.post("/<int:standard_id>/import")
+@roles_required(*EDITORS)
+def import_version(standard_id: int) -> Response:
+    """A file replaces the items as a new version; any problem leaves the standard as it was."""
+    standard, version = _version(standard_id, None)
+    try:
+        items = _upload_items()
+        number = add_version(actor_of(current_user), standard_id, items, request.form.get("note", "")[:500])
+    except (StandardRejected, FileRefused) as error:
+        return render(
+            "standards/show.html",
+            status=422,
+            standard=standard,
+            version=version,
+            may_edit=True,
+            problems=_problems(error),
+        )
+    flash(_("Imported as version %(n)d.", n=number))
+    return redirect(url_for("standards.show", standard_id=standard_id), 303)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new() -> Response:
+    problems: list[str] = []
+    title = request.form.get("title", "").strip()
+    profession = request.form.get("profession", "")
+    if request.method == "POST":
+        if not title or len(title) > 128:
+            problems.append(_("Give the standard a title of at most 128 characters."))
+        if profession not in values(Profession):
+            problems.append(_("Choose a profession."))
+        try:
+            items = _upload_items()
+        except (StandardRejected, FileRefused) as error:
+            problems += _problems(error)
+        if not problems:
+            try:
+                standard_id = create_standard(actor_of(current_user), title, profession, items, "")
+            except StandardRefused:
+                problems.append(_("A standard with this title already exists."))
+            else:
+                flash(_("Standard created."))
+                return redirect(url_for("standards.show", standard_id=standard_id), 303)
+    return render(
+        "standards/new.html",
+        status=422 if problems else 200,
+        problems=problems,
+        title=title,
+        profession=profession,
+        professions=list(Profession),
+    )
+
+
+@bp.get("/<int:standard_id>/export.<fmt>")
+@roles_required(*ALL_ROLES)
+def export(standard_id: int, fmt: str) -> Response:
+    standard, version = _version(standard_id, request.args.get("v"))
+    name = f"standard-{standard_id}-v{version.number}.{fmt}"
+    if fmt == "csv":
+        body, mimetype = to_csv(version.items), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body = to_xlsx(version.items, standard.title)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        abort(404)
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
