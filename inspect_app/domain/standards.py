@@ -101,12 +101,13 @@ def check_items(rows: Sequence[tuple[int, Mapping[str, str]]]) -> list[ItemDraft
     for number, row in filled:
         item, found = _row(number, row)
         problems += found
-        if item is None:
-            continue
-        if item.clause in seen:
-            problems.append(RowProblem(number, "clause_repeated", str(seen[item.clause])))
-        seen.setdefault(item.clause, number)
-        items.append(item)
+        clause = (row.get(CLAUSE) or "").strip()
+        if clause in seen:
+            problems.append(RowProblem(number, "clause_repeated", str(seen[clause])))
+        elif clause:
+            seen[clause] = number
+        if item is not None:
+            items.append(item)
     if not filled:
         problems.append(RowProblem(0, "no_items"))
     elif not problems:

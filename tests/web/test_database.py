@@ -34,7 +34,9 @@ def flush_fails(app: Flask, change) -> bool:
 def test_database_rejects_impossible_rows(app: Flask) -> None:
     with app.app_context():
         item_id = db.session.scalar(select(StandardItem.id).where(StandardItem.veto.is_(False)).limit(1))
-        post_id = db.session.scalar(select(Post.id).limit(1))
+        post_id = db.session.scalar(
+            select(Post.id).where(Post.start_date.isnot(None)).order_by(Post.id).limit(1)
+        )
         sheet_id = db.session.scalar(select(Sheet.id).limit(1))
         db.session.rollback()
 

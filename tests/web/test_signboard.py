@@ -1,0 +1,124 @@
+"""Signboard PDFs (牌板) and board code rotation: the QR printed on paper scans to the post's URL, and a
+replaced board's code never opens anything but a "board replaced" page."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from inspect_app.extensions import db
+from inspect_app.models import Post
+from tests.conftest import csrf_token, login
+
+from .helpers import demo_round
+
+NEEDS_POPPLER = pytest.mark.skipif(
+    not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
+    reason="scripts/setup installs poppler-utils, zbar",
+)
+
+
+def listed_codes(app: Flask) -> list[str]:
+    with app.app_context():
+        stmt = select(Post.code).where(Post.status == "listed").order_by(Post.code)
+        return list(db.session.scalars(stmt))
+
+
+def scan_pdf(pdf: bytes, tmp_path: Path, dpi: int = 100) -> list[str]:
+    """Render every page to PNG as a printer would, then decode QR codes with zbar, page by page."""
+    (tmp_path / "board.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "board.pdf", "page"], cwd=tmp_path, check=True)
+    found = []
+    for page in sorted(tmp_path.glob("page-*.png")):
+        out = subprocess.run(
+            ["zbarimg", "-q", "--raw", page.name], cwd=tmp_path, capture_output=True, text=True
+        )
+        found += out.stdout.split()
+    return found
+
+
+@NEEDS_POPPLER
+def test_batch_signboards_scan_to_each_posts_url_in_order(app: Flask, tmp_path: Path) -> None:
+    client = app.test_client()
+    login(client, "committee")
+    codes = listed_codes(app)[:3]
+    response = client.get("/posts/signboards.pdf?" + "&".join(f"code={c}" for c in codes))
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert scan_pdf(response.data, tmp_path) == [f"http://inspect.test/p/{c}" for c in codes]
+    fonts = subprocess.run(["pdffonts", "-"], input=response.data, capture_output=True, check=True)
+    assert b"WenQuanYi" in fonts.stdout
+    assert b"yes" in fonts.stdout
+    text = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True, check=True)
+    for show in ("亮身份", "亮岗位", "亮职责", "亮标准", "亮业绩"):
+        assert show.encode() in text.stdout
+    for code in codes:
+        assert f"牌板代码 {code}".encode() in text.stdout  # the short code under the QR, for typing
+
+
+@NEEDS_POPPLER
+def test_qr_is_at_least_six_centimetres_when_printed(app: Flask, tmp_path: Path) -> None:
+    client = app.test_client()
+    login(client, "committee")
+    code = listed_codes(app)[0]
+    pdf = client.get(f"/posts/{code}/signboard.pdf").data
+    (tmp_path / "b.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "100", "-png", "b.pdf", "p"], cwd=tmp_path, check=True)
+    from PIL import Image
+    from pyzbar.pyzbar import decode
+
+    with Image.open(next(tmp_path.glob("p-*.png"))) as image:
+        (found,) = decode(image)
+    assert found.data.decode() == f"http://inspect.test/p/{code}"
+    width_cm = found.rect.width / 100 * 2.54  # rendered at 100 dpi
+    assert width_cm >= 6.0, width_cm
+
+
+def test_signboard_of_an_unlisted_post_or_an_empty_choice_is_refused(app: Flask) -> None:
+    client = app.test_client()
+    login(client, "committee")
+    with app.app_context():
+        draft = db.session.scalars(select(Post.code).where(Post.status == "draft")).first()
+    assert client.get(f"/posts/{draft}/signboard.pdf").status_code == 409
+    assert client.get("/posts/signboards.pdf").status_code == 422
+    assert client.get("/posts/signboards.pdf?code=NOPE1").status_code == 422
+
+
+def rotate(client: FlaskClient, code: str, confirm: bool = True):  # type: ignore[no-untyped-def]
+    token = csrf_token(client, f"/posts/{code}")
+    data = {"csrf_token": token, **({"confirm": "yes"} if confirm else {})}
+    return client.post(f"/posts/{code}/rotate", data=data)
+
+
+def test_rotated_code_says_board_replaced_and_never_opens_a_form(app: Flask) -> None:
+    secretary = app.test_client()
+    login(secretary, "branch_secretary")
+    with app.app_context():
+        old = db.session.scalars(
+            select(Post.code).where(Post.status == "listed", Post.name == "56804工作面运料巷")
+        ).one()
+    assert rotate(secretary, old, confirm=False).status_code == 422
+    response = rotate(secretary, old)
+    assert response.status_code == 303
+    new = response.headers["Location"].rsplit("/", 1)[1]
+    assert new != old
+
+    public = app.test_client()
+    replaced = public.get(f"/p/{old}")
+    assert replaced.status_code == 410
+    assert "此牌板已于" in replaced.get_data(as_text=True)
+    assert public.get(f"/p/{old}/qr.png").status_code == 410
+    assert public.get(f"/p/{new}").status_code == 200
+
+    inspector = app.test_client()
+    login(inspector, "inspector")
+    form = inspector.get(f"/field/{demo_round(app).id}/{old}")
+    assert form.status_code == 410
+    assert "牌板已更换" in form.get_data(as_text=True)
+    assert inspector.get(f"/field/{demo_round(app).id}/{new}").status_code in (200, 303)
