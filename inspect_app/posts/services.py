@@ -335,3 +335,16 @@ def board_of(post: Post, url: str) -> signboard.Board:
         assessor=f"{post.assessor}；{post.assessment}",
         achievements=tuple(post.achievement_list),
     )
+
+
+def set_portrait(actor: Actor, code: str, member_id: int, jpeg: bytes | None) -> None:
+    """Store (or with ``None`` remove) a demonstrator's portrait; only for a demonstrator of this post."""
+    with write_transaction():
+        post = _locked(code)
+        if not may_manage(actor, post.unit_id):
+            raise PostRefused("other_unit", 403)
+        if member_id not in {d.member_id for d in post.demonstrators}:
+            raise PostRefused("not_found", 404)
+        member = db.session.get_one(Member, member_id)
+        member.portrait = jpeg
+        record(actor, "member.portrait", "member", member_id, None, {"portrait": jpeg is not None})

@@ -21,6 +21,7 @@ from inspect_app.errors import refuse
 from inspect_app.extensions import db
 from inspect_app.htmx import render
 from inspect_app.models import Member, Post, StandardVersion, Unit
+from inspect_app.portraits import PortraitRefused, clean_portrait
 from inspect_app.public.views import post_url
 from inspect_app.security import ALL_ROLES, SUPERVISORS, roles_required
 
@@ -38,6 +39,7 @@ from .services import (
     missing_for_apply,
     rotate_code,
     set_achievements,
+    set_portrait,
     take_step,
 )
 
@@ -289,3 +291,20 @@ def decide_feedback(feedback_id: int) -> Response:
         refuse(refused.status, messages.refusal(refused))
     flash(_("Published.") if decision == "approve" else _("Rejected; it stays hidden."))
     return redirect(url_for("posts.feedback"), 303)
+
+
+@bp.post("/<code>/portrait/<int:member_id>")
+@roles_required(*MANAGERS)
+def portrait(code: str, member_id: int) -> Response:
+    """A demonstrator's photo for the signboard (亮身份), or its removal."""
+    _managed_post(code)
+    upload = request.files.get("photo")
+    try:
+        jpeg = None if request.form.get("remove") else clean_portrait(upload.read() if upload else b"")
+        set_portrait(actor_of(current_user), code, member_id, jpeg)
+    except PortraitRefused:
+        refuse(422, _("This file is not a photo we can use. Take a JPEG or PNG photo and try again."))
+    except PostRefused as refused:
+        refuse(refused.status, messages.refusal(refused))
+    flash(_("Portrait saved.") if jpeg else _("Portrait removed."))
+    return redirect(url_for("posts.detail", code=code), 303)

@@ -3,6 +3,7 @@ replaced board's code never opens anything but a "board replaced" page."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from inspect_app.extensions import db
-from inspect_app.models import Post
+from inspect_app.models import Member, Post
 from tests.conftest import csrf_token, login
 
 from .helpers import demo_round
@@ -122,3 +123,48 @@ def test_rotated_code_says_board_replaced_and_never_opens_a_form(app: Flask) -> 
     assert form.status_code == 410
     assert "牌板已更换" in form.get_data(as_text=True)
     assert inspector.get(f"/field/{demo_round(app).id}/{new}").status_code in (200, 303)
+
+
+def photo_with_gps() -> bytes:
+    from PIL import Image
+
+    image = Image.new("RGB", (1200, 1600), (200, 160, 120))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {2: (39.0, 54.0, 0.0)}  # GPSInfo: latitude
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", exif=exif)
+    return buf.getvalue()
+
+
+def upload_portrait(client: FlaskClient, code: str, member_id: int, data: bytes):  # type: ignore[no-untyped-def]
+    token = csrf_token(client, f"/posts/{code}")
+    return client.post(
+        f"/posts/{code}/portrait/{member_id}",
+        data={"csrf_token": token, "photo": (io.BytesIO(data), "me.jpg")},
+        content_type="multipart/form-data",
+    )
+
+
+@NEEDS_POPPLER
+def test_portrait_is_cleaned_and_printed_on_the_signboard(app: Flask) -> None:
+    from PIL import Image
+
+    secretary = app.test_client()
+    login(secretary, "branch_secretary")
+    with app.app_context():
+        post = db.session.scalars(select(Post).where(Post.name == "56804工作面运料巷")).one()
+        code, member_id = post.code, post.demonstrators[0].member_id
+    assert upload_portrait(secretary, code, member_id, b"not a photo").status_code == 422
+    assert upload_portrait(secretary, code, member_id, photo_with_gps()).status_code == 303
+    with app.app_context():
+        stored = db.session.get_one(Member, member_id).portrait
+    assert stored is not None
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.size == (360, 480)
+        assert not image.getexif()  # no camera, no GPS
+    pdf = secretary.get(f"/posts/{code}/signboard.pdf").data
+    images = subprocess.run(["pdfimages", "-list", "-"], input=pdf, capture_output=True, check=True)
+    assert len(images.stdout.splitlines()) == 3  # header, rule, one embedded picture: the portrait
+    other = upload_portrait(secretary, code, 999_999, photo_with_gps())
+    assert other.status_code == 404  # only a demonstrator of this post
