@@ -41,6 +41,7 @@ def sample_url(app: Flask, rule: str, post: str = OWN_POST) -> str:
         .replace("<int:sheet_id>", "1")
         .replace("<int:standard_id>", str(standard_id))
         .replace("<int:feedback_id>", str(feedback_id))
+        .replace("<int:member_id>", "1")
         .replace("<fmt>", "csv")
         .replace("<path:filename>", "css/app.css")
     )
