@@ -26,12 +26,12 @@ from .models import (
     Round,
     RoundPost,
     Standard,
-    StandardItem,
     StandardVersion,
     Unit,
     User,
 )
 from .posts.services import snapshot
+from .standards.services import build_version
 
 DEMO_PASSWORD = "demo-2026"  # noqa: S105 — printed in the README; demo databases only
 #: username, display name, role, unit code (branch secretaries only)
@@ -186,22 +186,7 @@ def _pipeline_history(post: Post, status: PostStatus, today: date) -> None:
 
 
 def _standard(s: data.DemoStandard) -> StandardVersion:
-    standard = Standard(profession=s.profession, title=s.title)
-    version = StandardVersion(standard=standard, number=1)
-    version.items = [
-        StandardItem(
-            position=i,
-            category=it.category,
-            clause=it.clause,
-            max_points=it.max_points,
-            deduction=it.deduction,
-            rule=it.rule,
-            veto=it.veto,
-        )
-        for i, it in enumerate(s.items)
-    ]
-    db.session.add(standard)
-    return version
+    return build_version(Standard(profession=s.profession, title=s.title), 1, s.items, "")
 
 
 def _dates(p: data.DemoPost, today: date) -> tuple[date | None, date | None]:

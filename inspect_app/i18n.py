@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from .domain.enums import FeedbackStatus, PostStatus, Profession, Role, RoundKind, RoundMode, RoundStatus
 from .domain.lifecycle import Shown
+from .domain.scoring import points_text
 from .domain.standards import grade
 from .extensions import babel
 
@@ -131,8 +132,7 @@ def points(value: Decimal | None) -> str:
 
 def number(value: Decimal) -> str:
     """A rule's points without padding zeros: 5, 0.5, 1.25."""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return points_text(value)
 
 
 def init_app(app: Flask) -> None:

@@ -15,9 +15,9 @@ from .extensions import db
 from .models import Feedback, Post, PostDemonstrator, RetiredCode, Round, RoundPost, Sheet, StandardVersion
 
 
-def post_by_code(code: str) -> Post | None:
-    """A post with what its public page shows, or None."""
-    stmt = (
+def post_with_clarities(code: str) -> Select[Post]:
+    """A post by board code with what its pages show: demonstrators, unit, standard and its items."""
+    return (
         select(Post)
         .where(Post.code == code)
         .options(
@@ -27,7 +27,10 @@ def post_by_code(code: str) -> Post | None:
             selectinload(Post.standard_version).selectinload(StandardVersion.standard),
         )
     )
-    return db.session.scalar(stmt)
+
+
+def post_by_code(code: str) -> Post | None:
+    return db.session.scalar(post_with_clarities(code))
 
 
 def retired_code(code: str) -> RetiredCode | None:

@@ -133,6 +133,12 @@ def score_sheet(rules: Sequence[ItemRule], entries: Iterable[ItemEntry]) -> Shee
     return SheetResult(tuple(scored), applicable, deducted, vetoed, round_points(score))
 
 
+def points_text(value: Decimal) -> str:
+    """Points as written in a standard, without padding zeros: 5, 0.5, 1.25."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def round_points(value: Decimal) -> Decimal:
     """Half-up to 2 places: the only rounding, applied to final figures."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)

@@ -29,6 +29,7 @@ from inspect_app.domain.lifecycle import (
     missing_clarities,
     step,
 )
+from inspect_app.domain.scoring import points_text
 from inspect_app.extensions import db
 from inspect_app.models import (
     Member,
@@ -39,6 +40,7 @@ from inspect_app.models import (
     StandardVersion,
     Unit,
 )
+from inspect_app.queries import post_with_clarities
 
 
 class PostRefused(Exception):
@@ -76,17 +78,8 @@ def may_manage(actor: Actor, post_unit_id: int) -> bool:
 
 
 def load_post(code: str) -> Post | None:
-    stmt = (
-        select(Post)
-        .where(Post.code == code)
-        .options(
-            selectinload(Post.demonstrators).selectinload(PostDemonstrator.member),
-            selectinload(Post.unit),
-            selectinload(Post.standard_version).selectinload(StandardVersion.standard),
-            selectinload(Post.events),
-        )
-    )
-    return db.session.scalar(stmt)
+    """The post with its clarities and its history, for staff pages and changes."""
+    return db.session.scalar(post_with_clarities(code).options(selectinload(Post.events)))
 
 
 def snapshot(post: Post) -> dict[str, Any]:
@@ -294,11 +287,6 @@ def missing_for_apply(post: Post) -> tuple[str, ...]:
     return tuple(c.value for c in missing_clarities(clarities_of(post)))
 
 
-def _points(value: Decimal) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def board_of(post: Post, url: str) -> signboard.Board:
     """The signboard's content: 五亮 from the post, its standard summarised by category (亮标准)."""
     version = post.standard_version
@@ -309,7 +297,7 @@ def board_of(post: Post, url: str) -> signboard.Board:
             vetoes += 1
         else:
             summary[item.category] = summary.get(item.category, Decimal(0)) + item.max_points
-    lines = [f"{category} {_points(pts)}分" for category, pts in summary.items()]
+    lines = [f"{category} {points_text(pts)}分" for category, pts in summary.items()]
     if vetoes:
         lines.append(f"一票否决项 {vetoes} 项")
     period = (

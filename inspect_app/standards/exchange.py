@@ -17,6 +17,7 @@ from typing import Protocol
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from inspect_app.domain.scoring import points_text
 from inspect_app.domain.standards import HEADERS, MAX_ROWS, missing_headers
 
 Rows = list[tuple[int, dict[str, str]]]
@@ -98,9 +99,7 @@ def read_upload(filename: str, data: bytes) -> Rows:
     raise FileRefused("unknown_type")
 
 
-def _points(value: Decimal) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+YES_NO = {True: "是", False: "否"}
 
 
 class ItemLike(Protocol):
@@ -118,9 +117,17 @@ class ItemLike(Protocol):
     def veto(self) -> bool: ...
 
 
-def _lines(items: Iterable[ItemLike]) -> list[list[str]]:
+def item_rows(items: Iterable[ItemLike]) -> list[list[str]]:
+    """Items as rows of text in ``HEADERS`` order (files, and the edit form)."""
     return [
-        [i.category, i.clause, _points(i.max_points), _points(i.deduction), i.rule, "是" if i.veto else "否"]
+        [
+            i.category,
+            i.clause,
+            points_text(i.max_points),
+            points_text(i.deduction),
+            i.rule,
+            "是" if i.veto else "否",
+        ]
         for i in items
     ]
 
@@ -130,7 +137,7 @@ def to_csv(items: Iterable[ItemLike]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(HEADERS)
-    writer.writerows(_lines(items))
+    writer.writerows(item_rows(items))
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -139,7 +146,7 @@ def to_xlsx(items: Iterable[ItemLike], title: str) -> bytes:
     sheet = book.active
     sheet.title = title[:31] or "标准"
     sheet.append(list(HEADERS))
-    for line in _lines(items):
+    for line in item_rows(items):
         sheet.append([Decimal(v) if i in (2, 3) else v for i, v in enumerate(line)])
     for column, width in zip("ABCDEF", (14, 8, 8, 10, 60, 10), strict=True):
         sheet.column_dimensions[column].width = width

@@ -12,6 +12,7 @@ from inspect_app.database import write_transaction
 from inspect_app.domain.standards import ItemDraft
 from inspect_app.extensions import db
 from inspect_app.models import Post, Standard, StandardItem, StandardVersion
+from inspect_app.standards.exchange import ItemLike
 
 
 class StandardRefused(Exception):
@@ -21,7 +22,8 @@ class StandardRefused(Exception):
         self.status = status
 
 
-def _add_version(standard: Standard, number: int, items: Sequence[ItemDraft], note: str) -> StandardVersion:
+def build_version(standard: Standard, number: int, items: Sequence[ItemLike], note: str) -> StandardVersion:
+    """A new version of ``standard`` with ``items`` in order (added to the session, flushed)."""
     version = StandardVersion(standard=standard, number=number, note=note)
     version.items = [
         StandardItem(
@@ -50,7 +52,7 @@ def create_standard(actor: Actor, title: str, profession: str, items: Sequence[I
             raise StandardRefused("title_taken", 409)
         standard = Standard(title=title, profession=profession)
         db.session.add(standard)
-        version = _add_version(standard, 1, items, note)
+        version = build_version(standard, 1, items, note)
         record(actor, "standard.create", "standard", standard.id, None, {"title": title} | _summary(items))
         return version.standard_id
 
@@ -65,7 +67,7 @@ def add_version(actor: Actor, standard_id: int, items: Sequence[ItemDraft], note
             select(func.max(StandardVersion.number)).where(StandardVersion.standard_id == standard_id)
         )
         old_ids = select(StandardVersion.id).where(StandardVersion.standard_id == standard_id)
-        version = _add_version(standard, (latest or 0) + 1, items, note)
+        version = build_version(standard, (latest or 0) + 1, items, note)
         moving = select(Post.code).where(Post.standard_version_id.in_(old_ids))
         moved = list(db.session.scalars(moving))
         db.session.execute(

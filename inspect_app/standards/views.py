@@ -20,7 +20,7 @@ from inspect_app.models import Standard, StandardVersion
 from inspect_app.security import ALL_ROLES, roles_required
 
 from . import messages
-from .exchange import FileRefused, read_upload, to_csv, to_xlsx
+from .exchange import FileRefused, item_rows, read_upload, to_csv, to_xlsx
 from .services import StandardRefused, add_version, create_standard
 
 bp = Blueprint("standards", __name__, url_prefix="/standards")
@@ -67,13 +67,14 @@ def _problems(error: StandardRejected | FileRefused) -> list[str]:
     return [messages.problem(p) for p in error.problems]
 
 
-def _items_from(form: MultiDict[str, str]) -> list[ItemDraft]:
+def _numbered_rows(form: MultiDict[str, str]) -> list[tuple[int, list[str]]]:
     """Rows of the edit form (``row-<n>-<header index>``), numbered as shown on the page."""
-    count = min(int(form.get("rows", "0") or 0) if form.get("rows", "").isdigit() else 0, 400)
-    rows = [
-        (n, {h: form.get(f"row-{n}-{i}", "") for i, h in enumerate(HEADERS)}) for n in range(1, count + 1)
-    ]
-    return check_items(rows)
+    count = min(int(form["rows"]) if form.get("rows", "").isdigit() else 0, 400)
+    return [(n, [form.get(f"row-{n}-{i}", "") for i in range(len(HEADERS))]) for n in range(1, count + 1)]
+
+
+def _items_from(form: MultiDict[str, str]) -> list[ItemDraft]:
+    return check_items([(n, dict(zip(HEADERS, cells, strict=True))) for n, cells in _numbered_rows(form)])
 
 
 @bp.route("/<int:standard_id>/edit", methods=["GET", "POST"])
@@ -93,7 +94,7 @@ def edit(standard_id: int) -> Response:
         else:
             flash(_("Saved as version %(n)d.", n=number))
             return redirect(url_for("standards.show", standard_id=standard_id), 303)
-    rows = _form_rows(request.form) if request.method == "POST" else _item_rows(version)
+    rows = _form_rows(request.form) if request.method == "POST" else item_rows(version.items)
     return render(
         "standards/edit.html",
         status=422 if problems else 200,
@@ -106,21 +107,9 @@ def edit(standard_id: int) -> Response:
     )
 
 
-def _item_rows(version: StandardVersion) -> list[list[str]]:
-    def num(value: object) -> str:
-        text = f"{value:f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
-
-    return [
-        [i.category, i.clause, num(i.max_points), num(i.deduction), i.rule, "是" if i.veto else "否"]
-        for i in version.items
-    ]
-
-
 def _form_rows(form: MultiDict[str, str]) -> list[list[str]]:
-    count = min(int(form["rows"]) if form.get("rows", "").isdigit() else 0, 400)
-    rows = [[form.get(f"row-{n}-{i}", "") for i in range(len(HEADERS))] for n in range(1, count + 1)]
-    return [r for r in rows if any(v.strip() for v in r)]
+    """What was typed, blank rows dropped, to show the form again."""
+    return [cells for _, cells in _numbered_rows(form) if any(v.strip() for v in cells)]
 
 
 def _upload_items() -> list[ItemDraft]:
