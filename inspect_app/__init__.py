@@ -15,12 +15,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import cli, config, errors, i18n, security
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .ballot.views import bp as ballot_bp
     from .database import configure_engine
     from .extensions import csrf, db, limiter, migrate
     from .field.views import bp as field_bp
     from .posts.views import bp as posts_bp
     from .public.views import bp as public_bp
     from .rankings.views import bp as rankings_bp
+    from .rounds.views import bp as rounds_bp
     from .standards.views import bp as standards_bp
 
     app = Flask(
@@ -40,7 +42,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
 
-    for bp in (public_bp, auth_bp, posts_bp, field_bp, rankings_bp, standards_bp, admin_bp):
+    for bp in (
+        public_bp,
+        auth_bp,
+        posts_bp,
+        field_bp,
+        ballot_bp,
+        rounds_bp,
+        rankings_bp,
+        standards_bp,
+        admin_bp,
+    ):
         app.register_blueprint(bp)
     cli.init_app(app)
     errors.init_app(app)

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from . import demo
 from .auth.services import hash_password
 from .database import write_transaction
+from .domain.ballots import format_card
 from .domain.enums import Role, values
 from .extensions import db
 from .models import Unit, User
@@ -26,6 +27,8 @@ def demo_command(no_sheets: bool) -> None:
     click.echo(
         f"Demo loaded. Logins: {', '.join(u[0] for u in demo.DEMO_USERS)} / password {demo.DEMO_PASSWORD}"
     )
+    cards = ", ".join(f"{i}: {format_card(c)}" for i, c in enumerate(demo.demo_card_codes(), 1) if i > 3)
+    click.echo(f"Ballot cards of this week's anonymous check (unused): {cards}")
 
 
 @click.command("create-user")

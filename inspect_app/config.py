@@ -6,6 +6,8 @@ Secrets never live in code: SECRET_KEY comes from ``INSPECT_SECRET_KEY`` or is g
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -31,6 +33,11 @@ DEFAULTS: dict[str, Any] = {
     #: CJK font embedded in signboard PDFs (Debian fonts-wqy-microhei, installed by scripts/setup)
     "CJK_FONT": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "RATELIMIT_FEEDBACK": "5 per hour",
+    #: refused ballot-card submissions (403) per client address: guessing an 84-bit code stays hopeless
+    "RATELIMIT_CARD_GUESSES": "20 per minute",
+    #: key of the card hashes and sheet nullifiers; derived from SECRET_KEY unless set (INSPECT_BALLOT_KEY).
+    #: It must not change while a round is open: cards would stop working and nullifiers would differ.
+    "BALLOT_KEY": None,
 }
 
 
@@ -48,6 +55,9 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    if not app.config.get("BALLOT_KEY"):
+        secret = str(app.config["SECRET_KEY"]).encode()
+        app.config["BALLOT_KEY"] = hmac.new(secret, b"inspect_app ballot key", hashlib.sha256).hexdigest()
 
 
 def normalise_db_url(url: str) -> str:

@@ -8,17 +8,22 @@ import random
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from . import demo_data as data
 from .auth.services import hash_password
+from .ballot.services import submit_anonymous_sheet
 from .database import write_transaction
+from .domain.ballots import HR_DEPARTMENT, Signer, card_digest, card_from_body, new_card_code
+from .domain.codes import ALPHABET
 from .domain.enums import PostStatus, Role, RoundKind, RoundMode, RoundStatus
 from .domain.lifecycle import Action
 from .domain.scoring import ItemEntry
 from .extensions import db
 from .field.services import submit_signed_sheet
 from .models import (
+    BallotCard,
     Member,
     Post,
     PostDemonstrator,
@@ -40,12 +45,21 @@ DEMO_USERS = (
     ("dangwei", "党委书记 赵国强", Role.COMMITTEE, None),
     ("renshi", "组织人事部 王建华", Role.HR, None),
     ("shuji", "综采一区党支部书记", Role.BRANCH_SECRETARY, "zc1"),
+    ("renshi2", "组织人事部 李卫东", Role.HR, None),
+    ("renshi3", "组织人事部 周文斌", Role.HR, None),
     ("jiancha", "检查员 刘志刚", Role.INSPECTOR, None),
     ("jiancha2", "检查员 陈海涛", Role.INSPECTOR, None),
     ("jiancha3", "检查员 孙立新", Role.INSPECTOR, None),
 )
-#: posts that already have sheets in the demo round; the rest wait for the first inspector
-PRESCORED = 8
+#: posts of the open signed round (HR's 旬督导) that two HR assessors have already scored
+PRESCORED = 3
+#: posts of the open anonymous weekly round already scored with demo cards 1–3
+PRESCORED_ANONYMOUS = 5
+#: the open weekly round's printed cards; fixed so the README can list them (demo databases only)
+DEMO_CARDS = 8
+DEMO_CARD_SEED = 56804
+#: a post of last week's round that got only two sheets: shown as unrated, never as a score
+THIN_POST = "T4R8K"
 
 
 def is_empty() -> bool:
@@ -87,32 +101,74 @@ def load(today: date | None = None, with_sheets: bool = True) -> None:
             _listed_history(post, today)
         for status, post in pipeline:
             _pipeline_history(post, PostStatus(status), today)
-        monday = today - timedelta(days=today.weekday())
-        last_week = _round(
-            monday - timedelta(days=7), [p for p in posts if p.code != data.EXPIRED], RoundStatus.OPEN
-        )
-        current = _round(monday, [p for p in posts if p.status == PostStatus.LISTED.value], RoundStatus.OPEN)
-    if with_sheets:
-        _demo_sheets(last_week, len(posts))
-        _demo_sheets(current, PRESCORED)
+    _demo_rounds(posts, today, with_sheets)
+
+
+def demo_card_codes() -> list[str]:
+    """The codes of the demo's open weekly round's cards, in serial order (the same for every demo)."""
+    rng = random.Random(DEMO_CARD_SEED)  # noqa: S311 — demo cards are public by design
+    return [card_from_body("".join(rng.choice(ALPHABET) for _ in range(17))) for _ in range(DEMO_CARDS)]
+
+
+def _demo_rounds(posts: list[Post], today: date, with_sheets: bool) -> None:
+    """Last week's anonymous weekly check (published), this week's (open, demo cards), HR's signed ten-day
+    supervision (open, partly scored) and 综采一区's signed monthly self-check (open)."""
+    monday = today - timedelta(days=today.weekday())
+    listed = [p for p in posts if p.status == PostStatus.LISTED.value]
     with write_transaction():
-        db.session.get_one(Round, last_week).status = RoundStatus.SEALED.value
+        last_week = _round(monday - timedelta(days=7), [p for p in posts if p.code != data.EXPIRED])
+        current = _round(monday, listed)
+        hr_posts = [p for p in listed if HR_DEPARTMENT in p.assessor]
+        ten_day = _round(monday, hr_posts, RoundKind.TEN_DAY, RoundMode.JOINT, anonymous=False)
+        zc1 = [p for p in listed if p.unit.code == "zc1"]
+        _round(monday.replace(day=1), zc1, RoundKind.MONTHLY, RoundMode.SELF, False, unit_id=zc1[0].unit_id)
+        key = str(current_app.config["BALLOT_KEY"]).encode()
+        old_cards = [new_card_code() for _ in range(4)]
+        _cards(last_week, old_cards, key)
+        _cards(current, demo_card_codes(), key)
+    if with_sheets:
+        _anonymous_sheets(last_week, old_cards, key, None)
+        _anonymous_sheets(current, demo_card_codes()[:3], key, PRESCORED_ANONYMOUS)
+        _signed_sheets(ten_day, PRESCORED)
+    with write_transaction():
+        db.session.get_one(Round, last_week).status = RoundStatus.PUBLISHED.value
 
 
-def _round(monday: date, posts: list[Post], status: RoundStatus) -> int:
-    week = monday.isocalendar().week
+def _round(
+    start: date,
+    posts: list[Post],
+    kind: RoundKind = RoundKind.WEEKLY,
+    mode: RoundMode = RoundMode.JOINT,
+    anonymous: bool = True,
+    unit_id: int | None = None,
+) -> int:
+    titles = {
+        RoundKind.WEEKLY: f"{start.year}年第{start.isocalendar().week}周党员示范岗联合检查",
+        RoundKind.TEN_DAY: f"{start.year}年{start.month}月组织人事部旬督导",
+        RoundKind.MONTHLY: f"{start.year}年{start.month}月综采一区党员示范岗月考核（自查）",
+    }
+    length = {RoundKind.WEEKLY: 6, RoundKind.TEN_DAY: 9, RoundKind.MONTHLY: 27}[kind]
     rnd = Round(
-        title=f"{monday.year}年第{week}周党员示范岗联合检查",
-        kind=RoundKind.WEEKLY.value,
-        mode=RoundMode.JOINT.value,
-        period_start=monday,
-        period_end=monday + timedelta(days=6),
-        status=status.value,
+        title=titles[kind],
+        kind=kind.value,
+        mode=mode.value,
+        period_start=start,
+        period_end=start + timedelta(days=length),
+        status=RoundStatus.OPEN.value,
+        anonymous=anonymous,
+        unit_id=unit_id,
         entries=[RoundPost(post=p, standard_version=p.standard_version) for p in posts],
     )
     db.session.add(rnd)
     db.session.flush()
     return rnd.id
+
+
+def _cards(round_id: int, codes: list[str], key: bytes) -> None:
+    db.session.add_all(
+        BallotCard(digest=card_digest(key, code), round_id=round_id, serial=i + 1)
+        for i, code in enumerate(codes)
+    )
 
 
 def _event(post: Post, action: Action, to: PostStatus, who: str, when: date, note: str = "") -> None:
@@ -232,19 +288,36 @@ def _post(
     return post
 
 
-def _demo_sheets(round_id: int, count: int) -> None:
-    """Two inspectors score the first ``count`` posts of a round with a few plausible defects (fixed seed:
-    the same demo each time); 802溜子道, whose honour is revoked, scores badly."""
-    rng = random.Random(56804)  # noqa: S311 — demo content, not security
-    inspectors = db.session.scalars(
-        select(User.id).where(User.username.in_(("jiancha2", "jiancha3"))).order_by(User.username)
-    ).all()
+def _plans(round_id: int, count: int | None) -> list[tuple[str, list[tuple[int, bool]]]]:
     entries = db.session.scalars(
         select(RoundPost).where(RoundPost.round_id == round_id).join(Post).order_by(Post.code)
     ).all()
-    plan = [(e.post.code, [(i.id, i.veto) for i in e.standard_version.items]) for e in entries[:count]]
-    for code, items in plan:
-        defects = (1, 2, 3) if code == data.REVOKED else (0, 0, 0, 1, 1, 2)
-        for inspector_id in inspectors:
-            sheet = [ItemEntry(item_id, 0 if veto else rng.choice(defects)) for item_id, veto in items]
-            submit_signed_sheet(round_id, code, inspector_id, uuid.uuid4(), sheet)
+    return [(e.post.code, [(i.id, i.veto) for i in e.standard_version.items]) for e in entries[:count]]
+
+
+def _sheet(rng: random.Random, code: str, items: list[tuple[int, bool]]) -> list[ItemEntry]:
+    """A plausible sheet: a few defects; 802溜子道, whose honour is revoked, scores badly."""
+    defects = (1, 2, 3) if code == data.REVOKED else (0, 0, 0, 1, 1, 2)
+    return [ItemEntry(item_id, 0 if veto else rng.choice(defects)) for item_id, veto in items]
+
+
+def _anonymous_sheets(round_id: int, cards: list[str], key: bytes, count: int | None) -> None:
+    """Each card scores the first ``count`` posts (fixed seed: the same demo each time)."""
+    rng = random.Random(round_id * 7919)  # noqa: S311 — demo content, not security
+    for code, items in _plans(round_id, count):
+        for card in cards[:2] if code == THIN_POST else cards:
+            submit_anonymous_sheet(round_id, code, card, _sheet(rng, code, items), key)
+
+
+def _signed_sheets(round_id: int, count: int) -> None:
+    """Two HR assessors sign the first ``count`` posts of HR's ten-day round."""
+    rng = random.Random(56804)  # noqa: S311 — demo content, not security
+    signers = db.session.execute(
+        select(User.id, User.display_name)
+        .where(User.username.in_(("renshi2", "renshi3")))
+        .order_by(User.username)
+    ).all()
+    for code, items in _plans(round_id, count):
+        for user_id, name in signers:
+            signer = Signer(Role.HR, None, name)
+            submit_signed_sheet(round_id, code, signer, user_id, uuid.uuid4(), _sheet(rng, code, items))

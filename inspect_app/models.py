@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -331,7 +332,12 @@ class Round(Base):
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default=RoundStatus.DRAFT.value)
+    #: 无记名打分 with ballot cards; signed rounds are scored by logged-in assessors
+    anonymous: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: set for a branch's own self-check (自查): only that unit's posts, run by its branch secretary
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
 
+    unit: Mapped[Unit | None] = relationship()
     entries: Mapped[list[RoundPost]] = relationship(back_populates="round", cascade="all, delete-orphan")
 
 
@@ -389,6 +395,70 @@ class SheetItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     sheet_id: Mapped[int] = mapped_column(ForeignKey("sheet.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("standard_item.id"))
+    defects: Mapped[int | None]
+    deduction: Mapped[Decimal] = mapped_column(Points)
+    remark: Mapped[str] = mapped_column(String(500), default="")
+
+
+class BallotCard(Base):
+    """A one-time ballot card of an anonymous round, known only by a keyed hash of its printed code.
+
+    ``serial`` is the number printed on the card so a lost or spare card can be voided by number; cards are
+    shuffled and drawn from a box, so the serial says nothing about who holds it. Nothing records which card
+    cast which sheet: sheets carry a per-post nullifier derived from the code, which the server never keeps.
+    """
+
+    __tablename__ = "ballot_card"
+    __table_args__ = (
+        UniqueConstraint("round_id", "serial"),
+        CheckConstraint("serial >= 1", name="serial_positive"),
+        {"sqlite_with_rowid": False},
+    )
+
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    serial: Mapped[int]
+    voided: Mapped[bool] = mapped_column(default=False)
+
+
+class AnonSheet(Base):
+    """An anonymous score sheet (无记名). Deliberately without inspector, time, address, device, submission
+    id or autoincrement key: its key is the nullifier HMAC(key, card, round, post), random to any reader, and
+    rows are stored (SQLite: WITHOUT ROWID) and listed in key order, never in arrival order.
+    """
+
+    __tablename__ = "anon_sheet"
+    __table_args__ = (
+        CheckConstraint("score >= 0 AND score <= 100", name="score_in_range"),
+        CheckConstraint("deducted >= 0", name="deducted_not_negative"),
+        {"sqlite_with_rowid": False},
+    )
+
+    nullifier: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    standard_version_id: Mapped[int] = mapped_column(ForeignKey("standard_version.id"))
+    deducted: Mapped[Decimal] = mapped_column(Points)
+    score: Mapped[Decimal] = mapped_column(Points)
+    vetoed: Mapped[bool] = mapped_column(default=False)
+
+    items: Mapped[list[AnonSheetItem]] = relationship(cascade="all, delete-orphan")
+
+
+class AnonSheetItem(Base):
+    """One answered line of an anonymous sheet, keyed by its sheet's nullifier and the item."""
+
+    __tablename__ = "anon_sheet_item"
+    __table_args__ = (
+        CheckConstraint("defects IS NULL OR defects >= 0", name="defects_not_negative"),
+        CheckConstraint("deduction >= 0", name="deduction_not_negative"),
+        {"sqlite_with_rowid": False},
+    )
+
+    nullifier: Mapped[bytes] = mapped_column(
+        LargeBinary(32), ForeignKey("anon_sheet.nullifier", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("standard_item.id"), primary_key=True)
     defects: Mapped[int | None]
     deduction: Mapped[Decimal] = mapped_column(Points)
     remark: Mapped[str] = mapped_column(String(500), default="")

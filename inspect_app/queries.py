@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select, union_all
 from sqlalchemy.orm import selectinload
 
+from .domain.ballots import shown_result
 from .domain.enums import FeedbackStatus, RoundStatus
-from .domain.scoring import competition_ranks, round_points
+from .domain.scoring import competition_ranks, mean
 from .extensions import db
-from .models import Feedback, Post, PostDemonstrator, RetiredCode, Round, RoundPost, Sheet, StandardVersion
+from .models import (
+    AnonSheet,
+    Feedback,
+    Post,
+    PostDemonstrator,
+    RetiredCode,
+    Round,
+    RoundPost,
+    Sheet,
+    StandardVersion,
+)
 
 
 def post_with_clarities(code: str) -> Select[Post]:
@@ -40,7 +52,7 @@ def retired_code(code: str) -> RetiredCode | None:
 
 @dataclass(frozen=True)
 class Grade:
-    """A post's result in one sealed round: aggregates only, never single sheets."""
+    """A post's result in one published round: aggregates only, never single sheets."""
 
     round_title: str
     kind: str
@@ -53,28 +65,70 @@ class Grade:
 SEALED = (RoundStatus.SEALED.value, RoundStatus.PUBLISHED.value)
 
 
+def sheet_scores(round_ids: Sequence[int]) -> dict[int, dict[int, list[Decimal]]]:
+    """Sheet scores per round and post, signed and anonymous sheets alike (scores only, in no order)."""
+    scores: dict[int, dict[int, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
+    if not round_ids:
+        return scores
+    both = union_all(
+        select(Sheet.round_id, Sheet.post_id, Sheet.score).where(Sheet.round_id.in_(round_ids)),
+        select(AnonSheet.round_id, AnonSheet.post_id, AnonSheet.score).where(
+            AnonSheet.round_id.in_(round_ids)
+        ),
+    )
+    for round_id, post_id, score in db.session.execute(both):
+        scores[round_id][post_id].append(Decimal(score))
+    return scores
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A post's aggregate in a round: ``score``/``rank`` are None while unrated (no or too few sheets)."""
+
+    post_id: int
+    sheets: int
+    score: Decimal | None
+    rank: int | None
+
+
+def standings(scores: dict[int, list[Decimal]], anonymous: bool) -> dict[int, Standing]:
+    """Mean and 1-2-2-4 rank of every post with enough sheets (anonymous rounds: MIN_SHEETS)."""
+    rated = sorted(
+        (
+            (mean(values), pid)
+            for pid, values in scores.items()
+            if values and shown_result(len(values), anonymous)
+        ),
+        key=lambda pair: -pair[0],
+    )
+    ranks = competition_ranks([value for value, _ in rated])
+    out = {pid: Standing(pid, len(values), None, None) for pid, values in scores.items()}
+    for rank, (value, pid) in zip(ranks, rated, strict=True):
+        out[pid] = Standing(pid, len(scores[pid]), value, rank)
+    return out
+
+
 def grade_history(post_id: int, limit: int = 12) -> list[Grade]:
-    """The post's mean score and rank in each sealed round it was scored in, newest first."""
+    """The post's mean score and rank in each published round that rated it, newest first."""
+    in_round = union_all(
+        select(Sheet.round_id).where(Sheet.post_id == post_id),
+        select(AnonSheet.round_id).where(AnonSheet.post_id == post_id),
+    )
     rounds = db.session.scalars(
         select(Round)
-        .where(Round.status.in_(SEALED), Round.id.in_(select(Sheet.round_id).where(Sheet.post_id == post_id)))
+        .where(Round.status == RoundStatus.PUBLISHED.value, Round.id.in_(in_round))
         .order_by(Round.period_end.desc(), Round.id.desc())
         .limit(limit)
     ).all()
-    means: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    rows = db.session.execute(
-        select(Sheet.round_id, Sheet.post_id, func.avg(Sheet.score))
-        .where(Sheet.round_id.in_([r.id for r in rounds]))
-        .group_by(Sheet.round_id, Sheet.post_id)
-    )
-    for round_id, other, avg in rows:
-        means[round_id][other] = round_points(Decimal(str(avg)))
+    scores = sheet_scores([r.id for r in rounds])
     history = []
     for rnd in rounds:
-        posts = sorted(means[rnd.id].items(), key=lambda kv: kv[1], reverse=True)
-        ranks = competition_ranks([score for _, score in posts])
-        place = next(rank for (pid, _), rank in zip(posts, ranks, strict=True) if pid == post_id)
-        history.append(Grade(rnd.title, rnd.kind, rnd.period_end, means[rnd.id][post_id], place, len(posts)))
+        table = standings(scores[rnd.id], rnd.anonymous)
+        mine = table.get(post_id)
+        if mine is None or mine.score is None or mine.rank is None:
+            continue
+        rated = sum(1 for s in table.values() if s.rank is not None)
+        history.append(Grade(rnd.title, rnd.kind, rnd.period_end, mine.score, mine.rank, rated))
     return history
 
 

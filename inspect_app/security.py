@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, Response, abort, current_app
+from flask import Flask, Request, Response, abort, current_app, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import UserMixin, current_user
 from sqlalchemy import bindparam, select
 
@@ -108,17 +109,33 @@ def _nav_links() -> dict[str, Any]:
 
     menu = (
         ("posts.index", _l("Posts")),
+        ("rounds.index", _l("Rounds")),
         ("rankings.current", _l("Ranking")),
         ("standards.index", _l("Standards")),
         ("posts.feedback", _l("Feedback")),
         ("admin.audit", _l("Audit log")),
     )
-    if not current_user.is_authenticated:
+    if request.path.startswith(SESSIONLESS_PREFIX) or not current_user.is_authenticated:
         return {"nav_links": ()}
     return {"nav_links": tuple((e, t) for e, t in menu if may_open(e))}
 
 
+#: paths served without any session: anonymous scoring with a ballot card (see ballot/views.py)
+SESSIONLESS_PREFIX = "/b/"
+
+
+class CardSessionInterface(SecureCookieSessionInterface):
+    """The usual signed-cookie session, except that ballot routes get none: whatever cookie a phone sends,
+    they read an empty session and can write nothing, so a sheet is never next to a login."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith(SESSIONLESS_PREFIX):
+            return None  # Flask substitutes a NullSession: empty, and saving it sets no cookie
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = CardSessionInterface()
     app.context_processor(_nav_links)
     login.init_app(app)
     login.login_view = "auth.login"

@@ -70,7 +70,8 @@ class FontMissing(RuntimeError):
     pass
 
 
-def _pdf(font: str) -> FPDF:
+def new_pdf(font: str) -> FPDF:
+    """An A4 document with the CJK font loaded as ``cjk`` (shared with the ballot-card sheets)."""
     if not Path(font).is_file():
         raise FontMissing(f"CJK font not found: {font} (scripts/setup installs fonts-wqy-microhei)")
     pdf = FPDF(format="A4", unit="mm")
@@ -81,11 +82,11 @@ def _pdf(font: str) -> FPDF:
     return pdf
 
 
-def _qr(pdf: FPDF, url: str, x: float, y: float) -> None:
-    """Dark modules as merged horizontal runs of filled rectangles, on a white quiet zone."""
-    matrix = qr.modules(url)
+def draw_qr(pdf: FPDF, data: str, x: float, y: float, size: float = QR_MM) -> None:
+    """Dark modules as merged horizontal runs of filled rectangles; ``size`` mm without the quiet zone."""
+    matrix = qr.modules(data)
     quiet = 4
-    module = QR_MM / (len(matrix) - 2 * quiet)
+    module = size / (len(matrix) - 2 * quiet)
     pdf.set_fill_color(0, 0, 0)
     for r, row in enumerate(matrix):
         c = 0
@@ -147,7 +148,7 @@ def _page(pdf: FPDF, board: Board, labels: Labels) -> None:
 
     qr_box = QR_MM + 8
     qr_x, qr_y = pdf.w - MARGIN - qr_box + 4, pdf.get_y() + 4
-    _qr(pdf, board.url, qr_x, qr_y)
+    draw_qr(pdf, board.url, qr_x, qr_y)
     pdf.set_xy(pdf.w - MARGIN - qr_box, qr_y + QR_MM + 2)
     pdf.set_font("cjk", size=26)
     pdf.cell(qr_box, 12, " ".join(board.code), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
@@ -186,7 +187,7 @@ def _page(pdf: FPDF, board: Board, labels: Labels) -> None:
 @lru_cache(maxsize=16)
 def render_pdf(boards: tuple[Board, ...], font: str, labels: Labels = Labels()) -> bytes:
     """One PDF with a page (or more, for long text) per board, in the given order."""
-    pdf = _pdf(font)
+    pdf = new_pdf(font)
     pdf.set_title(labels.title if len(boards) != 1 else f"{labels.title} {boards[0].name}")
     for board in boards:
         _page(pdf, board, labels)

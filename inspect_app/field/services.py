@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from inspect_app.database import write_connection
+from inspect_app.domain.ballots import Signer, may_sign
 from inspect_app.domain.enums import RoundStatus
 from inspect_app.domain.scoring import ItemEntry, ItemRule, Problem, SheetRejected, score_sheet
 from inspect_app.extensions import db
@@ -41,34 +42,43 @@ class Target:
 
 
 _TARGET = (
-    select(Round.status, RoundPost.post_id, RoundPost.standard_version_id)
-    .select_from(Round)
-    .outerjoin(
-        RoundPost,
-        and_(
-            RoundPost.round_id == Round.id,
-            RoundPost.post_id == select(Post.id).where(Post.code == bindparam("code")).scalar_subquery(),
-        ),
+    select(
+        Round.status, Round.anonymous, RoundPost.post_id, RoundPost.standard_version_id, Post.unit_id,
+        Post.assessor,
     )
+    .select_from(Round)
+    .outerjoin(Post, Post.code == bindparam("code"))
+    .outerjoin(RoundPost, and_(RoundPost.round_id == Round.id, RoundPost.post_id == Post.id))
     .where(Round.id == bindparam("round_id"))
-)
+)  # fmt: skip
 _INSERT_SHEET = insert(Sheet).returning(Sheet.id)
 _INSERT_ITEMS = insert(SheetItem)
 
 
-def find_target(round_id: int, post_code: str, conn: Connection | None = None) -> Target:
-    """One query: is the round open, and is the post in it? Refuses with the reason otherwise."""
+def find_target(
+    round_id: int,
+    post_code: str,
+    conn: Connection | None = None,
+    anonymous: bool = False,
+    signer: Signer | None = None,
+) -> Target:
+    """One query: is the round open, of the right kind (signed or anonymous), is the post in it, and may
+    ``signer`` sign for it (signed rounds)? Refuses with the reason otherwise."""
     conn = conn or db.session.connection()
     row = conn.execute(_TARGET, {"round_id": round_id, "code": post_code}).first()
     if row is None:
         raise SubmitRefused(404, "no_round")
-    status, found_post, version_id = row
+    status, is_anonymous, found_post, version_id, unit_id, assessor = row
+    if is_anonymous != anonymous:
+        raise SubmitRefused(409, "round_anonymous" if is_anonymous else "round_signed")
     if status == RoundStatus.DRAFT:
         raise SubmitRefused(409, "round_not_open")
     if status != RoundStatus.OPEN:
         raise SubmitRefused(410, "round_closed")
     if found_post is None:
         raise SubmitRefused(404, "post_not_in_round")
+    if signer is not None and not may_sign(signer, unit_id, assessor):
+        raise SubmitRefused(403, "not_assessor")
     return Target(found_post, version_id)
 
 
@@ -93,9 +103,11 @@ def rules_of(items: Sequence[StandardItem]) -> list[ItemRule]:
     return [ItemRule(i.id, i.max_points, i.deduction, i.veto) for i in items]
 
 
-def load_round_post(round_id: int, post_code: str) -> RoundPost:
+def load_round_post(
+    round_id: int, post_code: str, anonymous: bool = False, signer: Signer | None = None
+) -> RoundPost:
     """The post as included in the round with everything the form page shows (same refusals as above)."""
-    find_target(round_id, post_code)
+    find_target(round_id, post_code, anonymous=anonymous, signer=signer)
     stmt = (
         select(RoundPost)
         .join(Post)
@@ -118,7 +130,12 @@ def existing_sheet_id(round_id: int, post_id: int, inspector_id: int) -> int | N
 
 
 def submit_signed_sheet(
-    round_id: int, post_code: str, inspector_id: int, submission_id: uuid.UUID, entries: Sequence[ItemEntry]
+    round_id: int,
+    post_code: str,
+    signer: Signer,
+    inspector_id: int,
+    submission_id: uuid.UUID,
+    entries: Sequence[ItemEntry],
 ) -> int:
     """Store one signed sheet and return its id.
 
@@ -128,7 +145,7 @@ def submit_signed_sheet(
     """
     try:
         with write_connection() as conn:
-            target = find_target(round_id, post_code, conn)
+            target = find_target(round_id, post_code, conn, signer=signer)
             try:
                 result = score_sheet(checklist(target.version_id, conn), entries)
             except SheetRejected as rejected:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from inspect_app.domain.ballots import Signer
 from inspect_app.domain.enums import Role
 from inspect_app.domain.scoring import Problem
 from inspect_app.errors import error_response
@@ -42,6 +43,12 @@ def refusal_message(code: str) -> str:
         "submission_reused": _("This form was already submitted by someone else. Reload it and try again."),
         "bad_submission": _("The form is damaged. Reload it and try again."),
         "invalid_sheet": _("Some entries need correcting."),
+        "round_anonymous": _("This round is scored anonymously with ballot cards, not signed."),
+        "round_signed": _("This round is signed by the assessors; ballot cards do not apply."),
+        "not_assessor": _(
+            "In a signed round only the assessor named in the post's five clarities, or the branch secretary "
+            "of its unit, may score it."
+        ),
     }.get(code, _("The sheet could not be stored."))
 
 
@@ -85,11 +92,19 @@ def _refused(refusal: SubmitRefused, code: str) -> tuple[Response | str, int]:
     return error_response(refusal.status, refusal_message(refusal.code), refusal.code)
 
 
+#: who may sign sheets; each post then checks ``may_sign`` (its five clarities name the assessor or unit)
+SIGNERS = (Role.INSPECTOR, Role.HR, Role.BRANCH_SECRETARY, Role.COMMITTEE)
+
+
+def signer() -> Signer:
+    return Signer(Role(current_user.role), current_user.unit_id, current_user.display_name)
+
+
 @bp.get("/<int:round_id>/<code>")
-@roles_required(Role.INSPECTOR)
+@roles_required(*SIGNERS)
 def form(round_id: int, code: str) -> Response | tuple[Response | str, int]:
     try:
-        entry = load_round_post(round_id, code)
+        entry = load_round_post(round_id, code, signer=signer())
     except SubmitRefused as refusal:
         return _refused(refusal, code)
     earlier = existing_sheet_id(round_id, entry.post_id, current_user.id)
@@ -99,7 +114,7 @@ def form(round_id: int, code: str) -> Response | tuple[Response | str, int]:
 
 
 @bp.post("/<int:round_id>/<code>")
-@roles_required(Role.INSPECTOR)
+@roles_required(*SIGNERS)
 def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
     try:
         submission_id = parse_submission_id(request.form.get("submission_id"))
@@ -108,7 +123,7 @@ def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
         entries, problems = parse_sheet(request.form)
         if problems:
             raise SubmitRefused(422, "invalid_sheet", problems)
-        sheet_id = submit_signed_sheet(round_id, code, current_user.id, submission_id, entries)
+        sheet_id = submit_signed_sheet(round_id, code, signer(), current_user.id, submission_id, entries)
     except SubmitRefused as refusal:
         return _refusal_page(round_id, code, refusal)
     return redirect(url_for("field.done", sheet_id=sheet_id), 303)
@@ -118,14 +133,14 @@ def _refusal_page(round_id: int, code: str, refusal: SubmitRefused) -> Response 
     """Input problems re-render the form, each message next to its item; anything else is an error page."""
     if refusal.status == 422:
         try:
-            return _form_page(load_round_post(round_id, code), refusal.problems, 422)
+            return _form_page(load_round_post(round_id, code, signer=signer()), refusal.problems, 422)
         except SubmitRefused as closed:  # the round closed or the post left it meanwhile
             refusal = closed
     return _refused(refusal, code)
 
 
 @bp.get("/sheets/<int:sheet_id>")
-@roles_required(Role.INSPECTOR)
+@roles_required(*SIGNERS)
 def done(sheet_id: int) -> Response:
     sheet = sheet_for(sheet_id, current_user.id)
     if sheet is None:

@@ -13,6 +13,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from inspect_app import qr
+from inspect_app.domain.ballots import Signer, may_sign
 from inspect_app.domain.codes import normalise_post_code
 from inspect_app.domain.enums import Role
 from inspect_app.domain.feedback import MAX_CHARS, FeedbackRefused
@@ -74,18 +75,25 @@ def _public_post(code: str) -> tuple[Post, Shown]:
     return found, shown
 
 
+def _may_sign(post: Post) -> bool:
+    if not current_user.is_authenticated:
+        return False
+    signer = Signer(Role(current_user.role), current_user.unit_id, current_user.display_name)
+    return may_sign(signer, post.unit_id, post.assessor)
+
+
 @bp.get("/p/<code>")
 @public
 def post(code: str) -> Response:
     """What a miner sees scanning the board: the five shows, its standing, sealed results, approved notes."""
     found, shown = _public_post(code)
-    may_score = current_user.is_authenticated and current_user.role == Role.INSPECTOR
-    rounds = open_rounds_for_post(found.id) if may_score and shown == Shown.LISTED else []
+    rounds = open_rounds_for_post(found.id) if shown == Shown.LISTED else []
     response = render(
         "public/post.html",
         post=found,
         shown=shown,
-        score_rounds=rounds,
+        ballot_rounds=[r for r in rounds if r.anonymous],
+        score_rounds=[r for r in rounds if not r.anonymous and _may_sign(found)],
         grades=grade_history(found.id),
         notes=approved_feedback(found.id),
         takes_feedback=shown in (Shown.LISTED, Shown.UPCOMING),

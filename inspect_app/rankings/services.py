@@ -1,48 +1,52 @@
-"""Round rankings (汇总排序): posts ordered by the mean of their sheets, ranked 1-2-2-4."""
+"""Round rankings (汇总排序): posts ordered by the mean of their sheets, ranked 1-2-2-4.
+
+Signed rounds rank live. An anonymous round shows sheet counts only until it is sealed, then a mean and a
+rank for posts with at least ``MIN_SHEETS`` sheets; fewer stay unrated, so no single sheet shows through.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from inspect_app.domain.scoring import competition_ranks, mean
+from inspect_app.domain.ballots import results_visible
+from inspect_app.domain.enums import RoundStatus
 from inspect_app.extensions import db
-from inspect_app.models import Post, RoundPost, Sheet
+from inspect_app.models import Post, Round, RoundPost
+from inspect_app.queries import sheet_scores, standings
 
 
 @dataclass(frozen=True)
 class RankRow:
-    rank: int | None  # None: no sheet yet
+    rank: int | None  # None: unrated (no sheet, too few anonymous sheets, or results not yet visible)
     post: Post
     sheets: int
     score: Decimal | None
+    too_few: bool = False  # an anonymous round sealed with fewer than MIN_SHEETS sheets for this post
 
 
-def round_ranking(round_id: int) -> list[RankRow]:
-    """Every post of the round: scored ones by mean score (best first), then those without sheets."""
+def round_ranking(rnd: Round) -> list[RankRow]:
+    """Every post of the round: rated ones best first, then the unrated ones by name."""
     entries = db.session.scalars(
         select(RoundPost)
-        .where(RoundPost.round_id == round_id)
+        .where(RoundPost.round_id == rnd.id)
         .options(selectinload(RoundPost.post).selectinload(Post.unit))
     )
     posts = {e.post_id: e.post for e in entries}
-    scores: dict[int, list[Decimal]] = defaultdict(list)
-    for post_id, score in db.session.execute(
-        select(Sheet.post_id, Sheet.score).where(Sheet.round_id == round_id)
-    ):
-        scores[post_id].append(score)
-    scored = sorted(
-        ((mean(scores[pid]), pid) for pid in posts if scores[pid]),
-        key=lambda pair: (-pair[0], posts[pair[1]].name),
-    )
-    ranks = competition_ranks([value for value, _ in scored])
-    rows = [
-        RankRow(rank, posts[pid], len(scores[pid]), value)
-        for rank, (value, pid) in zip(ranks, scored, strict=True)
-    ]
-    unscored = sorted((p for pid, p in posts.items() if not scores[pid]), key=lambda p: p.name)
-    return rows + [RankRow(None, p, 0, None) for p in unscored]
+    scores = sheet_scores([rnd.id])[rnd.id]
+    visible = results_visible(RoundStatus(rnd.status), rnd.anonymous)
+    table = standings(scores, rnd.anonymous) if visible else {}
+    rows = []
+    for pid, post in posts.items():
+        count = len(scores.get(pid, ()))
+        standing = table.get(pid)
+        if standing is None or standing.rank is None:
+            rows.append(RankRow(None, post, count, None, too_few=visible and count > 0))
+        else:
+            rows.append(RankRow(standing.rank, post, count, standing.score))
+    rated = sorted((r for r in rows if r.rank is not None), key=lambda r: (r.rank or 0, r.post.name))
+    unrated = sorted((r for r in rows if r.rank is None), key=lambda r: r.post.name)
+    return rated + unrated

@@ -8,18 +8,34 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from inspect_app import demo
-from inspect_app.domain.enums import RoundStatus
+from inspect_app.domain.enums import RoundKind, RoundStatus
 from inspect_app.extensions import db
 from inspect_app.models import Post, Round, RoundPost, Sheet, StandardItem
 
-#: sheets the demo loads into its open round (two inspectors on the first posts)
+#: sheets the demo loads into its open signed round (two HR assessors on the first posts)
 DEMO_SHEETS = demo.PRESCORED * 2
+#: the signed round's kind in the demo: HR's ten-day supervision (旬督导)
+SIGNED_KIND = RoundKind.TEN_DAY.value
+
+
+def _open_round(app: Flask, **where: Any) -> Round:
+    with app.app_context():
+        stmt = select(Round).where(Round.status == RoundStatus.OPEN.value).filter_by(**where)
+        rnd = db.session.scalars(stmt).one()
+        db.session.expunge(rnd)
+        return rnd
 
 
 def demo_round(app: Flask) -> Round:
-    """The demo's open round (last week's is sealed)."""
+    """The demo's open signed round: HR's ten-day supervision of the posts naming HR as assessor."""
+    return _open_round(app, kind=SIGNED_KIND)
+
+
+def anonymous_round(app: Flask) -> Round:
+    """This week's anonymous check (open in the demo; a test may seal it), with its printed demo cards."""
     with app.app_context():
-        rnd = db.session.scalars(select(Round).where(Round.status == RoundStatus.OPEN.value)).one()
+        stmt = select(Round).where(Round.kind == RoundKind.WEEKLY.value).order_by(Round.period_start.desc())
+        rnd = db.session.scalars(stmt.limit(1)).one()
         db.session.expunge(rnd)
         return rnd
 
@@ -27,7 +43,8 @@ def demo_round(app: Flask) -> Round:
 def post_code(app: Flask) -> str:
     """A post of the demo round that has no sheet yet, so a test's sheet is its first."""
     with app.app_context():
-        rnd = select(Round.id).where(Round.status == RoundStatus.OPEN.value).scalar_subquery()
+        rnd = select(Round.id).where(Round.status == RoundStatus.OPEN.value, Round.kind == SIGNED_KIND)
+        rnd = rnd.scalar_subquery()
         scored = select(Sheet.post_id).where(Sheet.round_id == rnd)
         stmt = (
             select(Post.code)

@@ -9,7 +9,18 @@ from sqlalchemy import func, select
 
 from inspect_app import demo, demo_data
 from inspect_app.extensions import db
-from inspect_app.models import Member, Post, Round, Sheet, StandardItem, StandardVersion, Unit, User
+from inspect_app.models import (
+    AnonSheet,
+    BallotCard,
+    Member,
+    Post,
+    Round,
+    Sheet,
+    StandardItem,
+    StandardVersion,
+    Unit,
+    User,
+)
 from tests.conftest import reset_database
 
 
@@ -35,12 +46,19 @@ def test_demo_loads_the_seed_mine_once(app: Flask) -> None:
         assert statuses["802溜子道"] == "revoked"  # as in the seed
         assert count(Member) >= 60
         assert count(User) == len(demo.DEMO_USERS)
-        open_round = db.session.scalars(select(Round).where(Round.status == "open")).one()
-        assert len(open_round.entries) == sum(status == "listed" for status in statuses.values())
-        open_sheets = select(func.count()).select_from(Sheet).where(Sheet.round_id == open_round.id)
+        weekly = db.session.scalars(select(Round).where(Round.status == "open", Round.anonymous)).one()
+        assert len(weekly.entries) == sum(status == "listed" for status in statuses.values())
+        anonymous = select(func.count()).select_from(AnonSheet).where(AnonSheet.round_id == weekly.id)
+        assert db.session.scalar(anonymous) == demo.PRESCORED_ANONYMOUS * 3
+        cards = select(func.count()).select_from(BallotCard).where(BallotCard.round_id == weekly.id)
+        assert db.session.scalar(cards) == demo.DEMO_CARDS
+        signed = db.session.scalars(select(Round).where(Round.kind == "ten_day")).one()
+        assert all("组织人事部" in e.post.assessor for e in signed.entries)
+        open_sheets = select(func.count()).select_from(Sheet).where(Sheet.round_id == signed.id)
         assert db.session.scalar(open_sheets) == demo.PRESCORED * 2
-        sealed = db.session.scalars(select(Round).where(Round.status == "sealed")).one()
-        assert db.session.scalar(select(func.count()).where(Sheet.round_id == sealed.id)) > 0
+        published = db.session.scalars(select(Round).where(Round.status == "published")).one()
+        assert published.anonymous
+        assert db.session.scalar(select(func.count()).where(AnonSheet.round_id == published.id)) > 0
         rebuilt = db.session.scalars(select(Post).where(Post.name == "804切眼")).one()
         assert [e.action for e in rebuilt.events].count("reject") == 2
         names = set(db.session.scalars(select(Post.name)))

@@ -11,15 +11,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from inspect_app.extensions import db
-from inspect_app.models import Post, Round, RoundPost, Sheet, SheetItem
+from inspect_app.models import Post, Round, RoundPost, Sheet, SheetItem, StandardItem
 from tests.conftest import csrf_token, login
 
-from .helpers import DEMO_SHEETS, demo_round, items_of, post_code, sheet_count, sheet_form
+from .helpers import DEMO_SHEETS, anonymous_round, demo_round, items_of, post_code, sheet_count, sheet_form
 
 
 @pytest.fixture
 def inspector(client: FlaskClient) -> FlaskClient:
-    login(client, "inspector")
+    """HR's assessor: signs the demo's ten-day supervision of the posts naming HR."""
+    login(client, "hr")
     return client
 
 
@@ -197,3 +198,60 @@ def test_confirmation_is_only_for_the_inspector_who_signed(app: Flask, client: F
         someone_elses = db.session.scalars(select(Sheet.id)).first()
     login(client, "inspector")
     assert client.get(f"/field/sheets/{someone_elses}").status_code == 404
+
+
+def test_signed_round_admits_only_the_assessor_named_by_the_post(app: Flask, client: FlaskClient) -> None:
+    """HR signs posts whose five clarities name HR; an inspector named nowhere is refused on every post."""
+    code = post_code(app)
+    with app.app_context():
+        other = db.session.scalar(
+            select(Post.code).where(Post.status == "listed", Post.assessor.not_like("%组织人事部%")).limit(1)
+        )
+    login(client, "inspector")
+    refused = client.get(form_url(app, code))
+    assert refused.status_code == 403
+    assert "考核人" in refused.get_data(as_text=True)
+    assert f'href="{form_url(app, code)}"' not in client.get(f"/p/{code}").get_data(as_text=True)
+    token = csrf_token(client, "/posts/")
+    response = client.post(
+        form_url(app, code), data=sheet_form(items_of(app, code), token, str(uuid.uuid4()))
+    )
+    assert response.status_code == 403
+    assert sheet_count(app) == DEMO_SHEETS
+    client.post("/logout", data={"csrf_token": token})
+    login(client, "hr")
+    assert client.get(form_url(app, code)).status_code == 200
+    assert client.get(f"/field/{demo_round(app).id}/{other}").status_code in (403, 404)
+
+
+def test_branch_secretary_signs_the_own_units_self_check(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        rnd = db.session.scalars(select(Round).where(Round.kind == "monthly")).one()
+        codes = db.session.scalars(
+            select(Post.code).join(RoundPost).where(RoundPost.round_id == rnd.id)
+        ).all()
+        round_id = rnd.id
+    login(client, "branch_secretary")
+    url = f"/field/{round_id}/{codes[0]}"
+    assert client.get(url).status_code == 200
+    with app.app_context():
+        items = [
+            {"id": i.id, "veto": i.veto}
+            for i in db.session.scalars(
+                select(StandardItem)
+                .join(RoundPost, RoundPost.standard_version_id == StandardItem.version_id)
+                .join(Post)
+                .where(RoundPost.round_id == round_id, Post.code == codes[0])
+                .order_by(StandardItem.position)
+            )
+        ]
+    response = client.post(url, data=sheet_form(items, csrf_token(client, url), str(uuid.uuid4())))
+    assert response.status_code == 303
+    assert sheet_count(app, round_id=round_id) == 1
+
+
+def test_anonymous_round_is_not_scored_through_the_signed_form(app: Flask, inspector: FlaskClient) -> None:
+    rnd = anonymous_round(app)
+    response = inspector.get(f"/field/{rnd.id}/{post_code(app)}")
+    assert response.status_code == 409
+    assert "选票卡" in response.get_data(as_text=True)

@@ -22,7 +22,7 @@ counts = st.one_of(
 
 @pytest.fixture
 def inspector(client: FlaskClient) -> FlaskClient:
-    login(client, "inspector")
+    login(client, "hr")
     return client
 
 

@@ -110,7 +110,7 @@ def test_rotated_code_says_board_replaced_and_never_opens_a_form(app: Flask) -> 
     assert public.get(f"/p/{new}").status_code == 200
 
     inspector = app.test_client()
-    login(inspector, "inspector")
+    login(inspector, "hr")  # HR signs this post (its assessor) in the demo's ten-day supervision
     form = inspector.get(f"/field/{demo_round(app).id}/{old}")
     assert form.status_code == 410
     assert "牌板已更换" in form.get_data(as_text=True)

@@ -1,0 +1,60 @@
+"""Reading the round form into a ``RoundInput``, with a message per bad field (nothing here needs the DB)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from inspect_app.domain.enums import RoundKind, RoundMode, values
+
+from .services import RoundInput
+
+MAX_TITLE = 128
+MAX_POSTS = 500
+
+
+def parse_round(form: MultiDict[str, str]) -> tuple[RoundInput | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    title = form.get("title", "").strip()
+    if not title:
+        errors["title"] = _("Give the round a title.")
+    elif len(title) > MAX_TITLE:
+        errors["title"] = _("At most %(n)d characters.", n=MAX_TITLE)
+    kind, mode = form.get("kind", ""), form.get("mode", "")
+    if kind not in values(RoundKind):
+        errors["kind"] = _("Choose the kind of check.")
+    if mode not in values(RoundMode):
+        errors["mode"] = _("Choose self-check, mutual or joint check.")
+    try:
+        start = date.fromisoformat(form.get("period_start", ""))
+        end = date.fromisoformat(form.get("period_end", ""))
+    except ValueError:
+        errors["period_start"] = _("Dates are written as 2026-01-31.")
+        start = end = date.min
+    else:
+        if end < start:
+            errors["period_end"] = _("The end date is before the start date.")
+    raw = [v for v in form.getlist("post") if v]
+    if len(raw) > MAX_POSTS or not all(v.isascii() and v.isdigit() and len(v) < 10 for v in raw):
+        errors["post"] = _("Choose posts from the list.")
+        raw = []
+    elif not raw:
+        errors["post"] = _("Choose at least one post.")
+    if errors:
+        return None, errors
+    data = RoundInput(
+        title=title,
+        kind=RoundKind(kind),
+        mode=RoundMode(mode),
+        period_start=start,
+        period_end=end,
+        anonymous=form.get("anonymous") == "1",
+        post_ids=tuple(dict.fromkeys(int(v) for v in raw)),
+    )
+    return data, {}
+
+
+def parse_count(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 5 else None

@@ -1,0 +1,51 @@
+"""What the round pages say when a change is refused or done."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from inspect_app.domain.ballots import MAX_CARDS_PER_PRINT, RoundAction
+
+
+def refused(code: str) -> str:
+    return {
+        "no_round": _("This inspection round does not exist."),
+        "forbidden": _(
+            "Only the Party committee, HR, or the branch secretary for a self-check of their own unit "
+            "may run this round."
+        ),
+        "no_posts": _("Choose at least one post."),
+        "post_not_eligible": _(
+            "Only listed posts with a standard can be checked; "
+            "a branch secretary chooses their own unit's posts."
+        ),
+        "secretary_self_only": _("A branch secretary organises self-checks (自查) of their own unit only."),
+        "not_draft": _("Only a draft round can be changed."),
+        "step_not_allowed": _("The round cannot take this step from its current state."),
+        "card_count": _("Print between 1 and %(n)d cards at a time.", n=MAX_CARDS_PER_PRINT),
+        "not_anonymous": _("Ballot cards are for anonymous rounds only."),
+        "round_closed": _("The round is sealed; no more cards can be printed."),
+        "card_code_invalid": _(
+            "The card number is wrong: check it against the card (18 letters and digits)."
+        ),
+        "card_missing": _("Give the number printed on the card, or its code."),
+        "card_unknown": _("No card of this round has this number or code."),
+        "card_already_void": _("This card is already void."),
+    }.get(code, _("The change could not be made."))
+
+
+def action_label(value: str) -> str:
+    names: dict[str, str] = {
+        RoundAction.OPEN: _("Open the round"),
+        RoundAction.SEAL: _("Seal the round (封箱)"),
+        RoundAction.PUBLISH: _("Publish the results"),
+    }
+    return names.get(value, value)
+
+
+def done(action: RoundAction) -> str:
+    return {
+        RoundAction.OPEN: _("The round is open; the standards of its posts are frozen."),
+        RoundAction.SEAL: _("The round is sealed. No more sheets are accepted; results are computed."),
+        RoundAction.PUBLISH: _("The results are published on the posts' public pages."),
+    }[action]

@@ -1,0 +1,301 @@
+"""Running inspection rounds, each change one transaction with its audit entry: create and edit a draft,
+open it (standard versions frozen), print and void ballot cards, seal (封箱) and publish.
+
+Organisers are the Party committee, HR and admin for the whole mine, and a branch secretary for the
+self-checks (自查) of their own unit. Audit entries name the organiser and the card serials, never a code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import selectinload
+
+from inspect_app.audit import Actor, record
+from inspect_app.database import write_transaction
+from inspect_app.domain.ballots import (
+    MAX_CARDS_PER_PRINT,
+    RoundAction,
+    card_digest,
+    new_card_code,
+    normalise_card,
+    round_step,
+)
+from inspect_app.domain.enums import PostStatus, Role, RoundKind, RoundMode, RoundStatus
+from inspect_app.extensions import db
+from inspect_app.models import AnonSheet, BallotCard, Post, Round, RoundPost, Sheet
+
+STAFF = frozenset({Role.ADMIN, Role.COMMITTEE, Role.HR})
+
+
+class RoundRefused(Exception):
+    """The change was not made; ``code`` names why for the UI, ``status`` is the HTTP status."""
+
+    def __init__(self, code: str, status: int = 409) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status
+
+
+@dataclass(frozen=True)
+class RoundInput:
+    title: str
+    kind: RoundKind
+    mode: RoundMode
+    period_start: date
+    period_end: date
+    anonymous: bool
+    post_ids: tuple[int, ...]
+
+
+def may_organise(actor: Actor, unit_id: int | None) -> bool:
+    """Staff run any round; a branch secretary only their own unit's self-checks."""
+    if actor.role in STAFF:
+        return True
+    return actor.role == Role.BRANCH_SECRETARY and unit_id is not None and unit_id == actor.unit_id
+
+
+def may_view(actor: Actor, rnd: Round) -> bool:
+    """Staff see every round; a branch secretary sees mine-wide rounds and their own unit's."""
+    return actor.role in STAFF or (
+        actor.role == Role.BRANCH_SECRETARY and rnd.unit_id in (None, actor.unit_id)
+    )
+
+
+def eligible_posts(actor: Actor) -> list[Post]:
+    """Listed posts with a standard a round may include; a secretary's own unit only."""
+    stmt = (
+        select(Post)
+        .where(Post.status == PostStatus.LISTED.value, Post.standard_version_id.is_not(None))
+        .options(selectinload(Post.unit))
+        .order_by(Post.unit_id, Post.name)
+    )
+    if actor.role == Role.BRANCH_SECRETARY:
+        stmt = stmt.where(Post.unit_id == actor.unit_id)
+    return list(db.session.scalars(stmt))
+
+
+def _check_input(actor: Actor, data: RoundInput) -> list[Post]:
+    if not data.post_ids:
+        raise RoundRefused("no_posts", 422)
+    allowed = {p.id: p for p in eligible_posts(actor)}
+    if any(pid not in allowed for pid in data.post_ids):
+        raise RoundRefused("post_not_eligible", 422)
+    if actor.role == Role.BRANCH_SECRETARY and data.mode != RoundMode.SELF:
+        raise RoundRefused("secretary_self_only", 403)
+    return [allowed[pid] for pid in data.post_ids]
+
+
+def _fill(rnd: Round, actor: Actor, data: RoundInput, posts: Sequence[Post]) -> None:
+    rnd.title, rnd.kind, rnd.mode = data.title, data.kind.value, data.mode.value
+    rnd.period_start, rnd.period_end, rnd.anonymous = data.period_start, data.period_end, data.anonymous
+    rnd.unit_id = actor.unit_id if actor.role == Role.BRANCH_SECRETARY else None
+    wanted = {p.id: p for p in posts}
+    rnd.entries = [e for e in rnd.entries if e.post_id in wanted]
+    have = {e.post_id for e in rnd.entries}
+    for post in posts:
+        if post.id not in have:
+            assert post.standard_version_id is not None  # eligible_posts checked it
+            rnd.entries.append(RoundPost(post=post, standard_version_id=post.standard_version_id))
+
+
+def summary(rnd: Round) -> dict[str, object]:
+    return {
+        "title": rnd.title, "kind": rnd.kind, "mode": rnd.mode, "anonymous": rnd.anonymous,
+        "period": f"{rnd.period_start}/{rnd.period_end}", "status": rnd.status,
+        "posts": sorted(e.post_id for e in rnd.entries),
+    }  # fmt: skip
+
+
+def create_round(actor: Actor, data: RoundInput) -> int:
+    if not may_organise(actor, actor.unit_id if actor.role == Role.BRANCH_SECRETARY else None):
+        raise RoundRefused("forbidden", 403)
+    with write_transaction():
+        rnd = Round(status=RoundStatus.DRAFT.value)
+        _fill(rnd, actor, data, _check_input(actor, data))
+        db.session.add(rnd)
+        db.session.flush()
+        record(actor, "round.create", "round", rnd.id, None, summary(rnd))
+        return rnd.id
+
+
+def load_round(round_id: int) -> Round | None:
+    stmt = (
+        select(Round)
+        .where(Round.id == round_id)
+        .options(selectinload(Round.entries).selectinload(RoundPost.post).selectinload(Post.unit))
+    )
+    return db.session.scalar(stmt)
+
+
+def _locked(round_id: int, actor: Actor) -> Round:
+    rnd = load_round(round_id)
+    if rnd is None:
+        raise RoundRefused("no_round", 404)
+    if not may_organise(actor, rnd.unit_id):
+        raise RoundRefused("forbidden", 403)
+    return rnd
+
+
+def edit_round(actor: Actor, round_id: int, data: RoundInput) -> None:
+    with write_transaction():
+        rnd = _locked(round_id, actor)
+        if rnd.status != RoundStatus.DRAFT:
+            raise RoundRefused("not_draft")
+        before = summary(rnd)
+        _fill(rnd, actor, data, _check_input(actor, data))
+        record(actor, "round.edit", "round", rnd.id, before, summary(rnd))
+
+
+def step_round(actor: Actor, round_id: int, action: RoundAction) -> RoundStatus:
+    """Open, seal or publish; opening freezes each post's current standard version into the round."""
+    with write_transaction():
+        rnd = _locked(round_id, actor)
+        after = round_step(RoundStatus(rnd.status), action)
+        if after is None:
+            raise RoundRefused("step_not_allowed")
+        if action == RoundAction.OPEN:
+            _freeze(rnd)
+        before = rnd.status
+        rnd.status = after.value
+        record(actor, f"round.{action.value}", "round", rnd.id, {"status": before}, {"status": after.value})
+    if action == RoundAction.SEAL and rnd.anonymous:
+        forget_arrival_order(round_id)
+    return after
+
+
+def _freeze(rnd: Round) -> None:
+    if not rnd.entries:
+        raise RoundRefused("no_posts", 422)
+    for entry in rnd.entries:
+        post = entry.post
+        if post.status != PostStatus.LISTED.value or post.standard_version_id is None:
+            raise RoundRefused("post_not_eligible", 422)
+        entry.standard_version_id = post.standard_version_id
+
+
+_TOUCH_ITEMS = text(
+    "UPDATE anon_sheet_item SET item_id = item_id"
+    " WHERE nullifier IN (SELECT nullifier FROM anon_sheet WHERE round_id = :r)"
+)
+
+
+def forget_arrival_order(round_id: int) -> None:
+    """After sealing, leave no trace of the order anonymous sheets arrived in, as far as the database allows.
+
+    PostgreSQL keeps rows in arrival order on disk and stamps each with its inserting transaction (xmin):
+    one UPDATE gives all of the round's sheets the same transaction, and CLUSTER rewrites the tables in key
+    (nullifier) order, dropping the old row versions. SQLite stores these WITHOUT ROWID tables in key order
+    already; a checkpoint moves the write-ahead log (which holds pages in commit order) into the file.
+    Backups and WAL archives taken while the round was open are out of reach; the README says so.
+    """
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("SET LOCAL lock_timeout = '5s'"))
+            conn.execute(
+                update(AnonSheet).where(AnonSheet.round_id == round_id).values(round_id=AnonSheet.round_id)
+            )
+            conn.execute(_TOUCH_ITEMS, {"r": round_id})
+        with engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.execute(text("SET lock_timeout = '5s'"))
+            conn.execute(text("CLUSTER anon_sheet USING pk_anon_sheet"))
+            conn.execute(text("CLUSTER anon_sheet_item USING pk_anon_sheet_item"))
+            conn.execute(text("RESET lock_timeout"))
+    except OperationalError as exc:  # busy tables: the round stays sealed; the next seal rewrites again
+        current_app.logger.warning("anonymous sheets of round %s not rewritten: %s", round_id, exc.orig)
+
+
+# --- ballot cards -------------------------------------------------------------------------------------
+
+
+def print_cards(actor: Actor, round_id: int, count: int, key: bytes) -> tuple[Round, list[tuple[int, str]]]:
+    """Make ``count`` new cards; return their serials and codes, which exist nowhere else from now on."""
+    if not 1 <= count <= MAX_CARDS_PER_PRINT:
+        raise RoundRefused("card_count", 422)
+    with write_transaction():
+        rnd = _locked(round_id, actor)
+        if not rnd.anonymous:
+            raise RoundRefused("not_anonymous")
+        if rnd.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
+            raise RoundRefused("round_closed", 410)
+        first = (
+            db.session.scalar(select(func.max(BallotCard.serial)).where(BallotCard.round_id == round_id)) or 0
+        ) + 1
+        cards = [(first + i, new_card_code()) for i in range(count)]
+        db.session.add_all(
+            BallotCard(digest=card_digest(key, code), round_id=round_id, serial=serial)
+            for serial, code in cards
+        )
+        record(actor, "round.cards", "round", round_id, None, {"serials": f"{first}–{first + count - 1}"})
+        return rnd, cards
+
+
+def void_card(actor: Actor, round_id: int, key: bytes, serial: int | None = None, code: str = "") -> int:
+    """Void a card by the number printed on it, or by its code (a spare in hand); returns the serial."""
+    with write_transaction():
+        _locked(round_id, actor)
+        stmt = select(BallotCard).where(BallotCard.round_id == round_id)
+        if code:
+            canonical = normalise_card(code)
+            if canonical is None:
+                raise RoundRefused("card_code_invalid", 422)
+            stmt = stmt.where(BallotCard.digest == card_digest(key, canonical))
+        elif serial is not None:
+            stmt = stmt.where(BallotCard.serial == serial)
+        else:
+            raise RoundRefused("card_missing", 422)
+        card = db.session.scalar(stmt)
+        if card is None:
+            raise RoundRefused("card_unknown", 404)
+        if card.voided:
+            raise RoundRefused("card_already_void")
+        card.voided = True
+        record(actor, "round.void_card", "round", round_id, None, {"serial": card.serial})
+        return card.serial
+
+
+@dataclass(frozen=True)
+class CardCounts:
+    printed: int
+    voided: int
+
+
+def card_counts(round_id: int) -> CardCounts:
+    row = db.session.execute(
+        select(func.count(), func.count().filter(BallotCard.voided)).where(BallotCard.round_id == round_id)
+    ).one()
+    return CardCounts(int(row[0]), int(row[1]))
+
+
+def voided_serials(round_id: int) -> list[int]:
+    stmt = select(BallotCard.serial).where(BallotCard.round_id == round_id, BallotCard.voided)
+    return list(db.session.scalars(stmt.order_by(BallotCard.serial)))
+
+
+def progress(rnd: Round) -> dict[int, int]:
+    """Sheets per post so far: counts only, never content (what an organiser may watch live)."""
+    table = AnonSheet if rnd.anonymous else Sheet
+    rows = db.session.execute(
+        select(table.post_id, func.count()).where(table.round_id == rnd.id).group_by(table.post_id)
+    )
+    return {post_id: int(n) for post_id, n in rows}
+
+
+def visible_rounds(actor: Actor) -> list[Round]:
+    stmt = (
+        select(Round).options(selectinload(Round.unit)).order_by(Round.period_start.desc(), Round.id.desc())
+    )
+    if actor.role == Role.BRANCH_SECRETARY:
+        stmt = stmt.where((Round.unit_id.is_(None)) | (Round.unit_id == actor.unit_id))
+    return list(db.session.scalars(stmt.limit(200)))

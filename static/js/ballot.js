@@ -1,0 +1,39 @@
+// Keeps a ballot card on this phone (localStorage, one per round), never in a cookie: the server never
+// learns which phone holds which card. Progressive enhancement: without it, the card is typed on each form.
+(function () {
+  "use strict";
+  var PREFIX = "inspect.card.";
+  function store(roundId, code) {
+    try { localStorage.setItem(PREFIX + roundId, code); return true; } catch (e) { return false; }
+  }
+  function stored(roundId) {
+    try { return localStorage.getItem(PREFIX + roundId) || ""; } catch (e) { return ""; }
+  }
+  function clean(text) { return text.toUpperCase().replace(/[\s-]/g, ""); }
+  function pretty(code) { return code.match(/.{1,6}/g).join("-"); }
+
+  function cardPage() {
+    var saved = document.getElementById("card-saved");
+    if (!saved) return;
+    var match = /^#(\d+)-([0-9A-Za-z-]{18,24})$/.exec(window.location.hash);
+    if (match && store(match[1], pretty(clean(match[2])))) {
+      saved.hidden = false;
+      var none = document.getElementById("card-none");
+      if (none) none.hidden = true;
+    }
+    // drop the code from the address bar and the history entry
+    if (window.location.hash) history.replaceState(null, "", window.location.pathname);
+  }
+
+  function formPage() {
+    var form = document.querySelector("form[data-round]");
+    if (!form) return;
+    var input = form.querySelector("input[name=card]");
+    var roundId = form.getAttribute("data-round");
+    if (input && !input.value) input.value = stored(roundId);
+    form.addEventListener("submit", function () {
+      if (input && input.value) store(roundId, pretty(clean(input.value)));
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { cardPage(); formPage(); });
+})();
