@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Sheet-submit throughput against bare Flask, both under gunicorn (2 sync workers) on 127.0.0.1.
 
-Prepares a throw-away SQLite database with the demo mine plus enough open rounds and inspectors that every
-request stores a new sheet, logs the inspectors in, writes the request list, then runs wrk (2 threads,
-32 connections, a fixed duration) against the app and against ``bare_app.py`` and prints both rates and their
-ratio. Loopback only; each target is loaded for ``--seconds``. Goal: ratio ≥ 0.5.
+Prepares a throw-away SQLite database with the demo mine plus enough open signed rounds and HR assessors
+that every request stores a new sheet, logs the assessors in, writes the request list, then runs wrk
+(2 threads, 32 connections, a fixed duration) against the app and against ``bare_app.py`` and prints both
+rates and their ratio. Loopback only; each target is loaded for ``--seconds``. Goal: ratio ≥ 0.5.
 
     .venv/bin/python scripts/bench/submit.py [--seconds 10] [--connections 32]
 """
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCH = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
 INSPECTORS = 24
-ROUNDS = 120  # × 12 posts × 24 inspectors = 34,560 distinct sheets
+ROUNDS = 240  # × 6 posts × 24 HR assessors = 34,560 distinct sheets
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
@@ -50,24 +50,25 @@ def free_port() -> int:
 
 
 def prepare() -> None:
-    """Migrate, load the demo, then add rounds and inspectors so that every request is a new sheet."""
+    """Migrate, load the demo, then add rounds and assessors so that every request is a new sheet."""
     subprocess.run([VENV_BIN / "flask", "db", "upgrade"], check=True, capture_output=True)
     subprocess.run([VENV_BIN / "flask", "demo", "--no-sheets"], check=True, capture_output=True)
     app = create_app()
     with app.app_context():
-        template = db.session.scalars(select(Round)).one()
+        # signed rounds are scored by the assessor a post names: HR's ten-day supervision (旬督导)
+        template = db.session.scalars(select(Round).where(Round.kind == "ten_day")).one()
         pairs = [(e.post_id, e.standard_version_id) for e in template.entries]
         today = date.today()
         with write_transaction():
             for n in range(ROUNDS):
                 entries = [RoundPost(post_id=p, standard_version_id=v) for p, v in pairs]
                 db.session.add(
-                    Round(title=f"bench {n}", kind="weekly", mode="joint", status="open",
+                    Round(title=f"bench {n}", kind="ten_day", mode="joint", status="open", anonymous=False,
                           period_start=today, period_end=today, entries=entries)
                 )  # fmt: skip
             for n in range(INSPECTORS):
                 db.session.add(
-                    User(username=f"bench{n}", display_name=f"bench{n}", role="inspector",
+                    User(username=f"bench{n}", display_name=f"bench{n}", role="hr",
                          password_hash=hash_password("bench"))
                 )  # fmt: skip
         db.engine.dispose()
@@ -99,7 +100,7 @@ def login(base: str, username: str) -> tuple[str, str]:
 
 
 def request_lines(port: int) -> list[str]:
-    """One unique sheet POST per (round, post, inspector), every item without defects."""
+    """One unique sheet POST per (round, post, assessor), every item without defects."""
     app = create_app()
     with app.app_context():
         rounds = list(db.session.scalars(select(Round.id).where(Round.title.like("bench %"))))
@@ -179,7 +180,7 @@ def main() -> None:
         INSPECT_DATABASE_URL=f"sqlite:///{work / 'bench.db'}",
         INSPECT_SECRET_KEY=uuid.uuid4().hex,
         INSPECT_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",  # noqa: S106 — a method name, not a password
-        INSPECT_RATELIMIT_LOGIN="1000 per minute",  # the bench logs 24 inspectors in from one address
+        INSPECT_RATELIMIT_LOGIN="1000 per minute",  # the bench logs 24 assessors in from one address
     )
     try:
         run(args, work)

@@ -1,4 +1,4 @@
-"""The core loop in a real phone-sized browser: QR URL → log in → fill the form → submit → see the ranking."""
+"""The core loop on a phone: QR URL → log in as the assessor → fill the form → submit → see the ranking."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from tests.web.helpers import items_of, post_code
 pytestmark = pytest.mark.browser
 
 
-def test_inspector_scores_a_post_from_its_qr_url_and_sees_it_ranked(
+def test_assessor_scores_a_post_from_its_qr_url_and_sees_it_ranked(
     app: Flask, live_server: str, phone: Page
 ) -> None:
     code = post_code(app)
@@ -26,7 +26,7 @@ def test_inspector_scores_a_post_from_its_qr_url_and_sees_it_ranked(
     phone.goto(f"{live_server}/p/{code}")
     name = phone.locator("h1").inner_text()
     phone.get_by_role("link", name="登录").click()
-    phone.get_by_label("用户名").fill(ROLE_LOGINS["inspector"])
+    phone.get_by_label("用户名").fill(ROLE_LOGINS["hr"])
     phone.get_by_label("密码").fill(DEMO_PASSWORD)
     phone.get_by_role("button", name="登录").click()
 
@@ -68,7 +68,7 @@ def test_the_loop_works_with_javascript_off(app: Flask, live_server: str, phone_
     code = post_code(app)
     first = next(i for i in items_of(app, code) if not i["veto"])
     page.goto(f"{live_server}/login?next=/p/{code}")
-    page.get_by_label("用户名").fill(ROLE_LOGINS["inspector"])
+    page.get_by_label("用户名").fill(ROLE_LOGINS["hr"])
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.get_by_role("link", name=re.compile("^评分")).first.click()

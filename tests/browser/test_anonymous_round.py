@@ -1,0 +1,165 @@
+"""A whole anonymous round (无记名打分) in real phone-sized browsers: the organiser creates a round and prints
+ballot cards; three inspectors, none logged in, keep a card on their phone by scanning its QR and score two
+posts; one replays a sheet, one tries to score a post twice; sealing shows aggregates only."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlalchemy import func, select
+
+from inspect_app.demo import DEMO_PASSWORD
+from inspect_app.extensions import db
+from inspect_app.models import AnonSheet, Post
+from tests.browser.conftest import PHONE
+
+pytestmark = pytest.mark.browser
+TITLE = "浏览器测试周检查"
+
+
+def new_phone(browser: Browser) -> BrowserContext:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")  # type: ignore[arg-type]
+    context.set_default_timeout(10_000)
+    return context
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
+
+
+def create_round(page: Page, base: str, codes: list[str], app: Flask) -> int:
+    """As the Party committee: a draft anonymous weekly round of two posts, then open it."""
+    page.goto(f"{base}/rounds/new")
+    page.locator("#title").fill(TITLE)
+    page.locator("#kind").select_option("weekly")
+    page.locator("#mode").select_option("joint")
+    page.locator("#period_start").fill(date.today().isoformat())
+    page.locator("#period_end").fill((date.today() + timedelta(days=6)).isoformat())
+    with app.app_context():
+        ids = db.session.scalars(select(Post.id).where(Post.code.in_(codes))).all()
+    for post_id in ids:
+        page.locator(f"input[name=post][value='{post_id}']").check()
+    page.get_by_role("button", name="保存").click()
+    expect(page).to_have_url(re.compile(r"/rounds/\d+$"))
+    round_id = int(page.url.rsplit("/", 1)[1])
+    page.get_by_role("button", name="开始检查").click()
+    expect(page.locator("#round-status")).to_have_text("进行中")
+    return round_id
+
+
+def print_cards(page: Page, tmp_path: Path) -> list[str]:
+    """Make three cards; read their QR codes from the PDF as a printer would print it."""
+    page.locator("#count").fill("3")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="生成并打印选票卡（PDF）").click()
+    pdf = tmp_path / "cards.pdf"
+    download.value.save_as(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    found = subprocess.run(
+        ["zbarimg", "-q", "--raw", *sorted(str(p) for p in tmp_path.glob("p*.png"))],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    links = found.stdout.split()
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert len(links) == 3
+    for link in links:
+        code = link.rsplit("-", 1)[1]
+        assert code in "".join(text.split())  # the same code, printed in groups for typing
+    return links
+
+
+def keep_card(page: Page, link: str, base: str) -> None:
+    page.goto(base + link[link.index("/b/card") :])
+    expect(page.locator("#card-saved")).to_be_visible()
+    assert "#" not in page.url  # the code left the address bar and the history entry
+
+
+def score(page: Page, base: str, round_id: int, code: str, defects: int, card: str | None = None) -> int:
+    """Open the post from its public page, fill the form (the card comes from the phone), submit."""
+    page.goto(f"{base}/p/{code}")
+    page.locator(f"a[href='/b/{round_id}/{code}']").click()
+    field = page.locator("input[name=card]")
+    if card:
+        field.fill(card)
+    else:
+        expect(field).not_to_have_value("")
+    page.locator(".stepper input").first.fill(str(defects))
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name="提交评分").click()
+    return answer.value.status
+
+
+def anonymous_sheets(app: Flask, round_id: int, code: str | None = None) -> list[Decimal]:
+    with app.app_context():
+        stmt = select(AnonSheet.score).where(AnonSheet.round_id == round_id)
+        if code:
+            stmt = stmt.join(Post).where(Post.code == code)
+        return list(db.session.scalars(stmt))
+
+
+def test_anonymous_round_from_printed_cards_to_sealed_aggregates(
+    app: Flask, live_server: str, browser: Browser, tmp_path: Path
+) -> None:
+    with app.app_context():
+        codes = list(
+            db.session.scalars(select(Post.code).where(Post.status == "listed").order_by(Post.code))
+        )[:2]
+    organiser = new_phone(browser).new_page()
+    log_in(organiser, live_server, "dangwei")
+    round_id = create_round(organiser, live_server, codes, app)
+    links = print_cards(organiser, tmp_path)
+
+    phones = [new_phone(browser).new_page() for _ in links]
+    for page, link in zip(phones, links, strict=True):
+        keep_card(page, link, live_server)
+    typed = links[2].rsplit("-", 1)[1]
+    phones[2].evaluate("localStorage.clear()")  # the third inspector types the card instead
+    for n, page in enumerate(phones):
+        for code in codes:
+            status = score(page, live_server, round_id, code, n, card=typed if n == 2 else None)
+            assert status == 200
+            expect(page.locator("#stored h1")).to_have_text("评分已保存")
+
+    # a replay (the phone resends the same sheet): stored once, answered with the original result
+    page = phones[0]
+    page.go_back()
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name="提交评分").click()
+    assert answer.value.status == 200
+    expect(page.locator("#stored h1")).to_contain_text("此前已收到")
+    # the same card on the same post with other content: refused
+    assert score(phones[1], live_server, round_id, codes[0], 5) == 409
+    expect(phones[1].locator("main")).to_contain_text("此卡已对该示范岗打过分")
+    assert len(anonymous_sheets(app, round_id)) == 6
+
+    inspector = new_phone(browser).new_page()
+    log_in(inspector, live_server, "jiancha")
+    assert inspector.goto(f"{live_server}/rankings/{round_id}").status == 403
+    organiser.goto(f"{live_server}/rankings/{round_id}")
+    expect(organiser.locator("main")).to_contain_text("封箱后")
+    expect(organiser.locator(f"tr[data-post='{codes[0]}'] td").nth(3)).to_have_text("—")
+
+    organiser.goto(f"{live_server}/rounds/{round_id}")
+    organiser.get_by_role("button", name="封箱").click()
+    expect(organiser.locator("#round-status")).to_have_text("已封箱")
+    organiser.goto(f"{live_server}/rankings/{round_id}")
+    for code in codes:
+        scores = anonymous_sheets(app, round_id, code)
+        mean = (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        row = organiser.locator(f"tr[data-post='{code}'] td")
+        expect(row.nth(2)).to_have_text("3")
+        expect(row.nth(3)).to_have_text(f"{mean:.2f}")
+        assert re.fullmatch(r"[12]", row.nth(0).inner_text().strip())
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(AnonSheet.round_id == round_id)) == 6
