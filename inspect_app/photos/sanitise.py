@@ -1,0 +1,128 @@
+"""Evidence photos: untrusted bytes in, a clean JPEG and a thumbnail out. No Flask, no database.
+
+What arrives may be anything a phone, or an attacker, sends. The rules:
+
+* the format is judged by content, not by name or declared type: ``Image.open`` is limited to JPEG, PNG,
+  WebP and HEIF/HEIC (pillow-heif); anything else is ``PhotoRefused("not_an_image")`` (HTTP 415);
+* dimensions are read from the header before any pixel is decoded: more than ``MAX_PIXELS`` is a bomb and
+  refused at once; Pillow's own bomb warning is promoted to an error as a second line;
+* JPEG is decoded at a reduced scale (``draft``) when the photo is far larger than the output;
+* the orientation tag is applied (``exif_transpose``), then the pixels are resized (bilinear, antialiased)
+  into a *new* image with empty ``info``, so no EXIF (GPS, phone maker and serial), XMP, ICC profile,
+  comment or maker note can reach the output;
+* output: a JPEG of at most ``FULL_EDGE`` px on the long edge and a ``THUMB_EDGE`` px thumbnail, and the
+  SHA-256 of the clean JPEG, which names the stored file (content addressing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+try:  # HEIC from iPhones; the wheel bundles libheif
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    HEIF: tuple[str, ...] = ("HEIF",)
+except ImportError:  # pragma: no cover - pillow-heif is a dependency; without it HEIC is refused
+    HEIF = ()
+
+FORMATS = ("JPEG", "PNG", "WEBP", *HEIF)
+MAX_PIXELS = 50_000_000  # a 48 MP phone photo passes; beyond that it is a bomb or a mistake
+FULL_EDGE = 1600
+THUMB_EDGE = 320
+QUALITY = 80
+
+
+class PhotoRefused(ValueError):
+    """Not stored; ``code`` says why: ``not_an_image`` (415), ``too_many_pixels`` or ``damaged`` (422)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    full: bytes
+    thumb: bytes
+    width: int
+    height: int
+    sha256: str
+
+
+def _open(data: bytes) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(data), formats=FORMATS)
+    except UnidentifiedImageError:
+        raise PhotoRefused("not_an_image") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoRefused("too_many_pixels") from None
+    except (OSError, ValueError, SyntaxError, EOFError):
+        raise PhotoRefused("damaged") from None
+    if image.width * image.height > MAX_PIXELS or min(image.size) < 1:
+        image.close()
+        raise PhotoRefused("too_many_pixels")
+    return image
+
+
+def _pixels(image: Image.Image) -> Image.Image:
+    """Decoded, upright, 8-bit RGB pixels of the first frame (the file's metadata is dropped later)."""
+    if image.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 scale while still at least the output size
+        factor = FULL_EDGE / max(image.size)
+        if factor < 1:
+            image.draft("RGB", (math.ceil(image.width * factor), math.ceil(image.height * factor)))
+    image.seek(0)  # an animated WebP keeps its first frame
+    ImageOps.exif_transpose(image, in_place=True)
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):  # 16-bit or float greyscale → 8 bit
+        image = image.convert("I").point(lambda v: v / 256).convert("L")
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        backdrop = Image.new("RGB", image.size, (255, 255, 255))
+        backdrop.paste(rgba, mask=rgba.getchannel("A"))
+        image = backdrop
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _fresh(image: Image.Image, edge: int) -> Image.Image:
+    """A new image of at most ``edge`` px on the long side holding only pixels: no info, EXIF or profile."""
+    scale = edge / max(image.size)
+    if scale < 1:
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        out = image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    else:
+        out = Image.new("RGB", image.size)
+        out.paste(image)
+    out.info = {}
+    return out
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=QUALITY, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def sanitise(data: bytes) -> CleanPhoto:
+    """The clean photo, or ``PhotoRefused``; never any other exception for any input bytes."""
+    if not data:
+        raise PhotoRefused("not_an_image")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with _open(data) as image:
+                pixels = _pixels(image)
+        except PhotoRefused:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise PhotoRefused("too_many_pixels") from None
+        except (OSError, ValueError, SyntaxError, EOFError, IndexError):
+            raise PhotoRefused("damaged") from None
+    large = _fresh(pixels, FULL_EDGE)
+    full, thumb = _jpeg(large), _jpeg(_fresh(large, THUMB_EDGE))
+    return CleanPhoto(full, thumb, large.width, large.height, hashlib.sha256(full).hexdigest())
