@@ -19,6 +19,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .database import configure_engine
     from .extensions import csrf, db, limiter, migrate
     from .field.views import bp as field_bp
+    from .photos.views import bp as photos_bp
     from .posts.views import bp as posts_bp
     from .public.views import bp as public_bp
     from .rankings.views import bp as rankings_bp
@@ -52,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         rankings_bp,
         standards_bp,
         admin_bp,
+        photos_bp,
     ):
         app.register_blueprint(bp)
     cli.init_app(app)

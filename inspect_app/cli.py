@@ -13,6 +13,7 @@ from .domain.ballots import format_card
 from .domain.enums import Role, values
 from .extensions import db
 from .models import Unit, User
+from .photos.cleanup import remove_orphans
 
 
 @click.command("demo")
@@ -75,7 +76,17 @@ def expire_posts_command() -> None:
     click.echo(f"Expired {len(codes)} post(s): {', '.join(codes) or '-'}")
 
 
+@click.command("photos-cleanup")
+@with_appcontext
+@click.option("--wait", default=120, show_default=True, help="Seconds an orphan must stay unreferenced.")
+def photos_cleanup_command(wait: int) -> None:
+    """Delete stored photos no sheet references (left by requests that failed after writing them)."""
+    removed = remove_orphans(wait)
+    click.echo(f"{removed} orphan photo files removed.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(expire_posts_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(photos_cleanup_command)

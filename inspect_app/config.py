@@ -23,7 +23,14 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": None,  # a form opened at the workface may be submitted hours later
-    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    #: a sheet with its photos; phones shrink photos to ~300 KB first, a phone without script sends originals
+    "MAX_CONTENT_LENGTH": 24 * 1024 * 1024,
+    "MAX_PHOTOS_PER_SHEET": 8,
+    #: where clean photos go: "local" (PHOTO_DIR, default instance/photos) or "s3" (S3_BUCKET, …)
+    "PHOTO_STORE": "local",
+    "PHOTO_DIR": None,
+    "S3_BUCKET": None,
+    "S3_ENDPOINT_URL": None,
     "RATELIMIT_STORAGE_URI": "memory://",  # set INSPECT_RATELIMIT_STORAGE_URI=redis://… with several workers
     "RATELIMIT_PUBLIC": "120 per minute",
     "RATELIMIT_LOGIN": "10 per minute",

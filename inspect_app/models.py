@@ -462,3 +462,34 @@ class AnonSheetItem(Base):
     defects: Mapped[int | None]
     deduction: Mapped[Decimal] = mapped_column(Points)
     remark: Mapped[str] = mapped_column(String(500), default="")
+
+
+class SheetPhoto(Base):
+    """A clean evidence photo of a signed sheet, for one item or (``item_id`` NULL) the whole sheet.
+
+    The file is content-addressed: ``sha256`` names the clean JPEG in the photo store.
+    """
+
+    __tablename__ = "sheet_photo"
+
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("sheet.id", ondelete="CASCADE"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("standard_item.id"))
+    width: Mapped[int]
+    height: Mapped[int]
+
+
+class AnonSheetPhoto(Base):
+    """A clean evidence photo of an anonymous sheet: like ``SheetPhoto``, keyed by the sheet's nullifier and
+    stored WITHOUT ROWID, with no time or sequence of its own (the file's date is only the day)."""
+
+    __tablename__ = "anon_sheet_photo"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    nullifier: Mapped[bytes] = mapped_column(
+        LargeBinary(32), ForeignKey("anon_sheet.nullifier", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("standard_item.id"))
+    width: Mapped[int]
+    height: Mapped[int]

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +22,8 @@ from flask.testing import FlaskClient
 from inspect_app import create_app, demo
 from inspect_app.extensions import db
 
+#: photos written by tests stay out of the repository's instance/ folder
+PHOTO_DIR = tempfile.mkdtemp(prefix="inspect-test-photos-")
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ROLE_LOGINS = {
     "admin": "admin",
@@ -62,6 +66,7 @@ def make_app(db_url: str, **overrides: Any) -> Flask:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # demo logins hash fast in tests only
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "inspect.test",
+        "PHOTO_DIR": PHOTO_DIR,
     }
     config.update(overrides)
     return create_app(config)
@@ -96,8 +101,8 @@ def reset_database() -> None:
 
 
 @pytest.fixture
-def app(migrated_url: str) -> Iterator[Flask]:
-    app = make_app(migrated_url)
+def app(migrated_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = make_app(migrated_url, PHOTO_DIR=str(tmp_path / "photos"))  # each test its own photo store
     with app.app_context():
         reset_database()
         demo.load()

@@ -27,8 +27,9 @@ from inspect_app.domain.ballots import card_digest, nullifier
 from inspect_app.domain.enums import RoundStatus
 from inspect_app.domain.scoring import ItemEntry, SheetRejected, SheetResult, score_sheet
 from inspect_app.extensions import db
-from inspect_app.field.services import SubmitRefused, checklist
-from inspect_app.models import AnonSheet, AnonSheetItem, BallotCard, Post, Round, RoundPost
+from inspect_app.field.services import SubmitRefused, check_photo_items, checklist, photo_rows
+from inspect_app.models import AnonSheet, AnonSheetItem, AnonSheetPhoto, BallotCard, Post, Round, RoundPost
+from inspect_app.photos.uploads import Upload, store_files
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ _CARD = select(BallotCard.voided).where(
     BallotCard.digest == bindparam("digest"), BallotCard.round_id == bindparam("round_id")
 )
 _EXISTING = select(AnonSheet.score, AnonSheet.vetoed).where(AnonSheet.nullifier == bindparam("n"))
+_EXISTING_PHOTOS = select(AnonSheetPhoto.item_id, AnonSheetPhoto.sha256).where(
+    AnonSheetPhoto.nullifier == bindparam("n")
+)
 _EXISTING_ITEMS = select(AnonSheetItem.item_id, AnonSheetItem.defects, AnonSheetItem.remark).where(
     AnonSheetItem.nullifier == bindparam("n")
 )
@@ -88,45 +92,62 @@ def _check_card(conn: Connection, key: bytes, round_id: int, card: str) -> None:
         raise SubmitRefused(403, "card_voided")
 
 
-def _earlier(conn: Connection, key: bytes, result: SheetResult) -> Stored | None:
+def _earlier(conn: Connection, key: bytes, result: SheetResult, photos: Sequence[Upload]) -> Stored | None:
     """The stored sheet under this nullifier, if any: the original result when the content is the same."""
     row = conn.execute(_EXISTING, {"n": key}).first()
     if row is None:
         return None
     stored = {(i, d, r) for i, d, r in conn.execute(_EXISTING_ITEMS, {"n": key})}
+    stored_photos = {(i, sha) for i, sha in conn.execute(_EXISTING_PHOTOS, {"n": key})}
     sent = {(i.item_id, i.defects, i.remark) for i in result.items}
-    if stored != sent:
+    sent_photos = {(p.item_id, p.photo.sha256) for p in photos}
+    if stored != sent or stored_photos != sent_photos:
         raise SubmitRefused(409, "card_already_scored")
     return Stored(row.score, row.vetoed, replay=True)
 
 
 def submit_anonymous_sheet(
-    round_id: int, post_code: str, card: str, entries: Sequence[ItemEntry], key: bytes
+    round_id: int,
+    post_code: str,
+    card: str,
+    entries: Sequence[ItemEntry],
+    key: bytes,
+    photos: Sequence[Upload] = (),
 ) -> Stored:
     """Store one anonymous sheet, or answer a replay with the original result (see the module docstring)."""
+    store_files(photos)  # before the transaction; the files are visible only through the rows
     try:
         with write_connection() as conn:
             target = _target(conn, round_id, post_code)
             _check_card(conn, key, round_id, card)
-            try:
-                result = score_sheet(checklist(target.version_id, conn), entries)
-            except SheetRejected as rejected:
-                raise SubmitRefused(422, "invalid_sheet", rejected.problems) from None
+            result = _scored(conn, target, entries, photos)
             sheet_key = nullifier(key, card, round_id, target.post_id)
-            earlier = _earlier(conn, sheet_key, result)
+            earlier = _earlier(conn, sheet_key, result, photos)
             if earlier is not None:
                 return earlier
             if target.status != RoundStatus.OPEN:
                 raise SubmitRefused(410, "round_closed")
             _insert(conn, sheet_key, round_id, target, result)
+            if photos:
+                conn.execute(insert(AnonSheetPhoto), photo_rows(photos, nullifier=sheet_key))
             return Stored(result.score, result.vetoed, replay=False)
     except IntegrityError:  # a twin of this submission committed between our read and our insert
         with db.engine.connect() as conn:
-            result = score_sheet(checklist(target.version_id, conn), entries)
-            earlier = _earlier(conn, sheet_key, result)
+            earlier = _earlier(conn, sheet_key, _scored(conn, target, entries, photos), photos)
         if earlier is None:
             raise
         return earlier
+
+
+def _scored(
+    conn: Connection, target: _Target, entries: Sequence[ItemEntry], photos: Sequence[Upload]
+) -> SheetResult:
+    rules = checklist(target.version_id, conn)
+    check_photo_items(rules, photos)
+    try:
+        return score_sheet(rules, entries)
+    except SheetRejected as rejected:
+        raise SubmitRefused(422, "invalid_sheet", rejected.problems) from None
 
 
 def _insert(conn: Connection, key: bytes, round_id: int, target: _Target, result: SheetResult) -> None:

@@ -22,7 +22,7 @@ from inspect_app.domain.ballots import normalise_card
 from inspect_app.domain.scoring import Problem
 from inspect_app.errors import error_response, refuse, wants_json
 from inspect_app.extensions import csrf, limiter
-from inspect_app.field.forms import parse_sheet, parse_submission_id
+from inspect_app.field.forms import parse_sheet, parse_submission_id, read_photos
 from inspect_app.field.services import SubmitRefused, load_round_post, rules_of
 from inspect_app.field.views import problem_message, refusal_message
 from inspect_app.htmx import render
@@ -113,7 +113,8 @@ def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
         entries, problems = parse_sheet(request.form)
         if problems or card is None:
             raise SubmitRefused(422, "invalid_sheet", problems)
-        stored = submit_anonymous_sheet(round_id, code, card, entries, ballot_key())
+        photos = read_photos(request.files, current_app.config["MAX_PHOTOS_PER_SHEET"])
+        stored = submit_anonymous_sheet(round_id, code, card, entries, ballot_key(), photos)
     except SubmitRefused as refusal:
         return _refusal(round_id, code, refusal, card is None)
     return _stored(stored, round_id, code)
@@ -140,12 +141,16 @@ def card_message(code: str) -> str:
 def _refusal(round_id: int, code: str, refusal: SubmitRefused, bad_card: bool) -> tuple[Response | str, int]:
     """Input problems re-render the form with each message in place; anything else is an error answer."""
     message = card_message(refusal.code) or refusal_message(refusal.code)
-    if not wants_json() and (refusal.status == 422 or refusal.code in ("card_unknown", "card_voided")):
+    if not wants_json() and (
+        refusal.code == "invalid_sheet" or refusal.code in ("card_unknown", "card_voided")
+    ):
         card_error = card_message("card_format") if bad_card else card_message(refusal.code) or None
         status = refusal.status
         return _form_page(_entry(round_id, code), refusal.problems, card_error, status), status
     if refusal.status == 422 and bad_card:
         return error_response(422, card_message("card_format"), "card_format")
+    if refusal.code == "invalid_sheet" and refusal.problems:
+        return error_response(refusal.status, problem_message(refusal.problems[0]), refusal.problems[0].code)
     if refusal.code == "post_not_in_round" and retired_code(code) is not None:
         return error_response(410, refusal_message("board_replaced"), "board_replaced")
     return error_response(refusal.status, message, refusal.code)

@@ -9,7 +9,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 
+from werkzeug.datastructures import FileStorage, MultiDict
+
 from inspect_app.domain.scoring import ItemEntry, Problem
+from inspect_app.photos.uploads import Upload, UploadRefused, read_uploads
+
+from .services import SubmitRefused
 
 MAX_REMARK = 500
 
@@ -59,3 +64,12 @@ def _int_or_none(text: str) -> int | None:
         return int(text)
     except ValueError:
         return None
+
+
+def read_photos(files: MultiDict[str, FileStorage], limit: int) -> list[Upload]:
+    """The sheet's photos, sanitised; a bad one refuses the sheet with its reason next to its item."""
+    try:
+        return read_uploads(files, limit)
+    except UploadRefused as refused:
+        problem = Problem(f"photo_{refused.code}", refused.item_id, limit)
+        raise SubmitRefused(refused.status, "invalid_sheet", [problem]) from None

@@ -21,7 +21,17 @@ from inspect_app.domain.ballots import Signer, may_sign
 from inspect_app.domain.enums import RoundStatus
 from inspect_app.domain.scoring import ItemEntry, ItemRule, Problem, SheetRejected, score_sheet
 from inspect_app.extensions import db
-from inspect_app.models import Post, Round, RoundPost, Sheet, SheetItem, StandardItem, StandardVersion
+from inspect_app.models import (
+    Post,
+    Round,
+    RoundPost,
+    Sheet,
+    SheetItem,
+    SheetPhoto,
+    StandardItem,
+    StandardVersion,
+)
+from inspect_app.photos.uploads import Upload, store_files
 
 
 @dataclass
@@ -99,6 +109,25 @@ def checklist(version_id: int, conn: Connection) -> tuple[ItemRule, ...]:
     return rules
 
 
+def check_photo_items(rules: Sequence[ItemRule], photos: Sequence[Upload]) -> None:
+    """A photo attached to an item must name an item of the sheet's checklist."""
+    known = {rule.item_id for rule in rules}
+    unknown = [
+        Problem("unknown_item", p.item_id) for p in photos if p.item_id is not None and p.item_id not in known
+    ]
+    if unknown:
+        raise SubmitRefused(422, "invalid_sheet", unknown)
+
+
+def photo_rows(photos: Sequence[Upload], **owner: object) -> list[dict[str, object]]:
+    """Rows linking each distinct photo to its sheet (``owner``: sheet_id or nullifier)."""
+    unique = {p.photo.sha256: p for p in photos}
+    return [
+        {**owner, "sha256": sha, "item_id": p.item_id, "width": p.photo.width, "height": p.photo.height}
+        for sha, p in unique.items()
+    ]
+
+
 def rules_of(items: Sequence[StandardItem]) -> list[ItemRule]:
     return [ItemRule(i.id, i.max_points, i.deduction, i.veto) for i in items]
 
@@ -136,6 +165,7 @@ def submit_signed_sheet(
     inspector_id: int,
     submission_id: uuid.UUID,
     entries: Sequence[ItemEntry],
+    photos: Sequence[Upload] = (),
 ) -> int:
     """Store one signed sheet and return its id.
 
@@ -143,11 +173,14 @@ def submit_signed_sheet(
     A second, different sheet by the same inspector for the same post and round is refused with 409. The
     round's state is read inside the write transaction, so a round sealed meanwhile wins.
     """
+    store_files(photos)  # before the transaction; the files are visible only through the rows below
     try:
         with write_connection() as conn:
             target = find_target(round_id, post_code, conn, signer=signer)
+            rules = checklist(target.version_id, conn)
+            check_photo_items(rules, photos)
             try:
-                result = score_sheet(checklist(target.version_id, conn), entries)
+                result = score_sheet(rules, entries)
             except SheetRejected as rejected:
                 raise SubmitRefused(422, "invalid_sheet", rejected.problems) from None
             sheet_id: int = conn.execute(
@@ -162,6 +195,8 @@ def submit_signed_sheet(
                 for i in result.items
             ]  # fmt: skip
             conn.execute(_INSERT_ITEMS, rows)
+            if photos:
+                conn.execute(insert(SheetPhoto), photo_rows(photos, sheet_id=sheet_id))
             return sheet_id
     except IntegrityError:
         return _after_conflict(submission_id, inspector_id)

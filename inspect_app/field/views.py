@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -19,7 +19,7 @@ from inspect_app.models import RoundPost
 from inspect_app.queries import retired_code
 from inspect_app.security import roles_required
 
-from .forms import parse_sheet, parse_submission_id
+from .forms import parse_sheet, parse_submission_id, read_photos
 from .services import (
     SubmitRefused,
     existing_sheet_id,
@@ -66,6 +66,15 @@ def problem_message(problem: Problem) -> str:
         "veto_not_applicable": _("A veto item cannot be marked not applicable."),
         "remark_too_long": _("The remark is too long (at most %(n)d characters).", n=limit),
         "nothing_applicable": _("Every item is marked not applicable: there is nothing to score."),
+        "photo_not_an_image": _(
+            "This file is not a photo: JPEG, PNG, WebP or HEIC only. Attach the photos again."
+        ),
+        "photo_damaged": _("This photo file is damaged. Take it again and attach the photos again."),
+        "photo_too_many_pixels": _(
+            "This photo is far too large (over 50 megapixels). Attach the photos again."
+        ),
+        "photo_too_many": _("At most %(n)d photos per sheet. Attach fewer photos.", n=limit),
+        "photo_bad_field": _("The form is damaged. Reload it and try again."),
     }.get(problem.code, _("This entry is not valid."))
 
 
@@ -123,7 +132,10 @@ def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
         entries, problems = parse_sheet(request.form)
         if problems:
             raise SubmitRefused(422, "invalid_sheet", problems)
-        sheet_id = submit_signed_sheet(round_id, code, signer(), current_user.id, submission_id, entries)
+        photos = read_photos(request.files, current_app.config["MAX_PHOTOS_PER_SHEET"])
+        sheet_id = submit_signed_sheet(
+            round_id, code, signer(), current_user.id, submission_id, entries, photos
+        )
     except SubmitRefused as refusal:
         return _refusal_page(round_id, code, refusal)
     return redirect(url_for("field.done", sheet_id=sheet_id), 303)
@@ -131,7 +143,7 @@ def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
 
 def _refusal_page(round_id: int, code: str, refusal: SubmitRefused) -> Response | tuple[Response | str, int]:
     """Input problems re-render the form, each message next to its item; anything else is an error page."""
-    if refusal.status == 422:
+    if refusal.code == "invalid_sheet":
         try:
             return _form_page(load_round_post(round_id, code, signer=signer()), refusal.problems, 422)
         except SubmitRefused as closed:  # the round closed or the post left it meanwhile

@@ -3,7 +3,11 @@
 ``LocalStore`` keeps them under ``instance/photos/ab/cd/<sha>.jpg`` (written to a temporary name and renamed,
 so a reader never sees half a file); ``S3Store`` keeps them in an S3-compatible bucket (MinIO, Ceph, AWS) for
 several servers. Writing the same photo twice is harmless. Which objects are *visible* is decided by database
-rows; an object without a row is an orphan that ``flask photos-cleanup`` removes after a grace period.
+rows; an object without a row is an orphan (a request that failed after writing it) that
+``flask photos-cleanup`` removes once it is still unreferenced after a wait longer than any request.
+
+A local file's modification time is set to midnight UTC of the day it was written: the file must not tell
+when an anonymous sheet arrived (S3's LastModified cannot be set; the README lists it as a residual risk).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ class PhotoStore(Protocol):
     def put(self, name: str, data: bytes) -> None: ...
     def get(self, name: str) -> bytes | None: ...
     def delete(self, name: str) -> None: ...
-    def names(self, older_than_s: float = 0) -> Iterator[str]: ...
+    def names(self) -> Iterator[str]: ...
 
 
 @dataclass
@@ -50,6 +54,8 @@ class LocalStore:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        day = time.time() // 86400 * 86400
+        os.utime(tmp, (day, day))
         os.replace(tmp, path)
 
     def get(self, name: str) -> bytes | None:
@@ -61,10 +67,9 @@ class LocalStore:
     def delete(self, name: str) -> None:
         self._path(name).unlink(missing_ok=True)
 
-    def names(self, older_than_s: float = 0) -> Iterator[str]:
-        cutoff = time.time() - older_than_s
+    def names(self) -> Iterator[str]:
         for path in self.root.glob("??/??/*.jpg"):
-            if NAME.match(path.name) and path.stat().st_mtime <= cutoff:
+            if NAME.match(path.name):
                 yield path.name
 
 
@@ -93,11 +98,10 @@ class S3Store:
     def delete(self, name: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self.prefix + name)
 
-    def names(self, older_than_s: float = 0) -> Iterator[str]:
-        cutoff = time.time() - older_than_s
+    def names(self) -> Iterator[str]:
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
         for page in pages:
             for item in page.get("Contents", []):
                 name = item["Key"][len(self.prefix) :]
-                if NAME.match(name) and item["LastModified"].timestamp() <= cutoff:
+                if NAME.match(name):
                     yield name

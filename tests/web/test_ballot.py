@@ -234,7 +234,7 @@ def test_anonymous_tables_have_no_person_time_or_sequence_columns(app: Flask) ->
         schema = sa.inspect(db.engine)
         columns = {
             t: {c["name"]: c for c in schema.get_columns(t)}
-            for t in ("anon_sheet", "anon_sheet_item", "ballot_card")
+            for t in ("anon_sheet", "anon_sheet_item", "anon_sheet_photo", "ballot_card")
         }
         keys = {t: schema.get_pk_constraint(t)["constrained_columns"] for t in columns}
     assert set(columns["anon_sheet"]) == {
@@ -247,10 +247,12 @@ def test_anonymous_tables_have_no_person_time_or_sequence_columns(app: Flask) ->
         "vetoed",
     }
     assert set(columns["anon_sheet_item"]) == {"nullifier", "item_id", "defects", "deduction", "remark"}
+    assert set(columns["anon_sheet_photo"]) == {"nullifier", "sha256", "item_id", "width", "height"}
     assert set(columns["ballot_card"]) == {"digest", "round_id", "serial", "voided"}
     assert keys == {
         "anon_sheet": ["nullifier"],
         "anon_sheet_item": ["nullifier", "item_id"],
+        "anon_sheet_photo": ["nullifier", "sha256"],
         "ballot_card": ["digest"],
     }
     for table in columns.values():
