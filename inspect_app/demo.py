@@ -157,6 +157,8 @@ def _round(
         status=RoundStatus.OPEN.value,
         anonymous=anonymous,
         unit_id=unit_id,
+        min_sheets=3 if anonymous else 1,  # one or two assessors sign a supervision or a self-check
+        trim=anonymous,
         entries=[RoundPost(post=p, standard_version=p.standard_version) for p in posts],
     )
     db.session.add(rnd)

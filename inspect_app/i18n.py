@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 
 from .domain.enums import FeedbackStatus, PostStatus, Profession, Role, RoundKind, RoundMode, RoundStatus
 from .domain.lifecycle import Shown
+from .domain.ranking import grade
 from .domain.scoring import points_text
-from .domain.standards import grade
 from .extensions import babel
 
 LANG_COOKIE = "lang"

@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -323,6 +324,7 @@ class Round(Base):
         CheckConstraint(_in("mode", RoundMode), name="mode_known"),
         CheckConstraint(_in("status", RoundStatus), name="status_known"),
         CheckConstraint("period_end >= period_start", name="period_ordered"),
+        CheckConstraint("min_sheets >= 1 AND min_sheets <= 50", name="min_sheets_sane"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -336,6 +338,9 @@ class Round(Base):
     anonymous: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: set for a branch's own self-check (自查): only that unit's posts, run by its branch secretary
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    #: 评分办法: sheets a post needs to be rated; whether one highest and one lowest sheet are dropped
+    min_sheets: Mapped[int] = mapped_column(default=3, server_default="3")
+    trim: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     unit: Mapped[Unit | None] = relationship()
     entries: Mapped[list[RoundPost]] = relationship(back_populates="round", cascade="all, delete-orphan")

@@ -10,9 +10,8 @@ from decimal import Decimal
 from sqlalchemy import Select, select, union_all
 from sqlalchemy.orm import selectinload
 
-from .domain.ballots import shown_result
 from .domain.enums import FeedbackStatus, RoundStatus
-from .domain.scoring import competition_ranks, mean
+from .domain.ranking import Rules, post_score, rank
 from .extensions import db
 from .models import (
     AnonSheet,
@@ -91,21 +90,16 @@ class Standing:
     rank: int | None
 
 
-def standings(scores: dict[int, list[Decimal]], anonymous: bool) -> dict[int, Standing]:
-    """Mean and 1-2-2-4 rank of every post with enough sheets (anonymous rounds: MIN_SHEETS)."""
-    rated = sorted(
-        (
-            (mean(values), pid)
-            for pid, values in scores.items()
-            if values and shown_result(len(values), anonymous)
-        ),
-        key=lambda pair: -pair[0],
-    )
-    ranks = competition_ranks([value for value, _ in rated])
-    out = {pid: Standing(pid, len(values), None, None) for pid, values in scores.items()}
-    for rank, (value, pid) in zip(ranks, rated, strict=True):
-        out[pid] = Standing(pid, len(scores[pid]), value, rank)
-    return out
+def round_rules(rnd: Round) -> Rules:
+    """The round's 评分办法 as applied (anonymous rounds: at least MIN_SHEETS sheets)."""
+    return Rules(rnd.min_sheets, rnd.trim).for_round(rnd.anonymous)
+
+
+def standings(scores: dict[int, list[Decimal]], rules: Rules) -> dict[int, Standing]:
+    """Score and 1-2-2-4 rank of every post with sheets; unrated ones (too few sheets) have None."""
+    values = {pid: post_score(sheets, rules) for pid, sheets in scores.items()}
+    places = rank(values)
+    return {pid: Standing(pid, len(scores[pid]), values[pid], places.get(pid)) for pid in scores}
 
 
 def grade_history(post_id: int, limit: int = 12) -> list[Grade]:
@@ -123,7 +117,7 @@ def grade_history(post_id: int, limit: int = 12) -> list[Grade]:
     scores = sheet_scores([r.id for r in rounds])
     history = []
     for rnd in rounds:
-        table = standings(scores[rnd.id], rnd.anonymous)
+        table = standings(scores[rnd.id], round_rules(rnd))
         mine = table.get(post_id)
         if mine is None or mine.score is None or mine.rank is None:
             continue

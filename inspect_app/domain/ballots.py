@@ -86,11 +86,6 @@ def nullifier(key: bytes, code: str, round_id: int, post_id: int) -> bytes:
     return hmac.new(key, message, hashlib.sha256).digest()
 
 
-def shown_result(sheets: int, anonymous: bool) -> bool:
-    """Whether a post's aggregate may be shown: signed rounds always, anonymous ones from MIN_SHEETS."""
-    return not anonymous or sheets >= MIN_SHEETS
-
-
 # --- rounds -------------------------------------------------------------------------------------------
 
 

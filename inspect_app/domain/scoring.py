@@ -144,13 +144,6 @@ def round_points(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def mean(scores: Sequence[Decimal]) -> Decimal:
-    """Plain mean of sheet scores (the rankings issue replaces it with the trimmed mean)."""
-    if not scores:
-        raise ValueError("mean of no scores")
-    return round_points(sum(scores, Decimal(0)) / len(scores))
-
-
 def competition_ranks(values: Sequence[Decimal]) -> list[int]:
     """Standard competition ranking ("1-2-2-4") of values already sorted best first."""
     ranks: list[int] = []

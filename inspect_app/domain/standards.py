@@ -122,14 +122,3 @@ def check_items(rows: Sequence[tuple[int, Mapping[str, str]]]) -> list[ItemDraft
 def missing_headers(headers: Sequence[str]) -> list[str]:
     present = {h.strip() for h in headers if h}
     return [h for h in HEADERS if h not in present]
-
-
-def grade(score: Decimal) -> str:
-    """Standardisation grade of a score: 一级 ≥ 90, 二级 ≥ 80, 三级 ≥ 70, else 不达标 (as code names)."""
-    if score >= 90:
-        return "grade1"
-    if score >= 80:
-        return "grade2"
-    if score >= 70:
-        return "grade3"
-    return "below"

@@ -16,7 +16,7 @@ from inspect_app.domain.ballots import results_visible
 from inspect_app.domain.enums import RoundStatus
 from inspect_app.extensions import db
 from inspect_app.models import Post, Round, RoundPost
-from inspect_app.queries import sheet_scores, standings
+from inspect_app.queries import round_rules, sheet_scores, standings
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def round_ranking(rnd: Round) -> list[RankRow]:
     posts = {e.post_id: e.post for e in entries}
     scores = sheet_scores([rnd.id])[rnd.id]
     visible = results_visible(RoundStatus(rnd.status), rnd.anonymous)
-    table = standings(scores, rnd.anonymous) if visible else {}
+    table = standings(scores, round_rules(rnd)) if visible else {}
     rows = []
     for pid, post in posts.items():
         count = len(scores.get(pid, ()))

@@ -12,12 +12,13 @@ from werkzeug.wrappers import Response
 
 from inspect_app.domain.ballots import MIN_SHEETS, results_visible
 from inspect_app.domain.enums import Role, RoundStatus
+from inspect_app.domain.ranking import GRADES
 from inspect_app.errors import refuse
 from inspect_app.extensions import db
 from inspect_app.htmx import render
 from inspect_app.models import Round
 from inspect_app.queries import open_rounds
-from inspect_app.security import ALL_ROLES, roles_required
+from inspect_app.security import ALL_ROLES, public, roles_required
 
 from .services import round_ranking
 
@@ -32,6 +33,13 @@ def current() -> Response:
     if rnd is None or current_user.role == Role.INSPECTOR:
         return render("rankings/none.html")
     return redirect(url_for("rankings.show", round_id=rnd.id))
+
+
+@bp.get("/rules")
+@public
+def rules() -> Response:
+    """评分办法: how a sheet is scored and a round ranked, so anyone can redo a ranking by hand."""
+    return render("rankings/rules.html", min_sheets=MIN_SHEETS, grades=GRADES)
 
 
 @bp.get("/<int:round_id>")

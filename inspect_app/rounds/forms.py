@@ -13,6 +13,7 @@ from .services import RoundInput
 
 MAX_TITLE = 128
 MAX_POSTS = 500
+MAX_MIN_SHEETS = 50
 
 
 def parse_round(form: MultiDict[str, str]) -> tuple[RoundInput | None, dict[str, str]]:
@@ -36,6 +37,9 @@ def parse_round(form: MultiDict[str, str]) -> tuple[RoundInput | None, dict[str,
     else:
         if end < start:
             errors["period_end"] = _("The end date is before the start date.")
+    min_sheets = parse_count(form.get("min_sheets", "3").strip() or "3")
+    if min_sheets is None or not 1 <= min_sheets <= MAX_MIN_SHEETS:
+        errors["min_sheets"] = _("Between 1 and %(n)d sheets.", n=MAX_MIN_SHEETS)
     raw = [v for v in form.getlist("post") if v]
     if len(raw) > MAX_POSTS or not all(v.isascii() and v.isdigit() and len(v) < 10 for v in raw):
         errors["post"] = _("Choose posts from the list.")
@@ -52,6 +56,8 @@ def parse_round(form: MultiDict[str, str]) -> tuple[RoundInput | None, dict[str,
         period_end=end,
         anonymous=form.get("anonymous") == "1",
         post_ids=tuple(dict.fromkeys(int(v) for v in raw)),
+        min_sheets=min_sheets or 3,
+        trim=form.get("trim") == "1",
     )
     return data, {}
 

@@ -51,6 +51,8 @@ class RoundInput:
     period_end: date
     anonymous: bool
     post_ids: tuple[int, ...]
+    min_sheets: int = 3
+    trim: bool = True
 
 
 def may_organise(actor: Actor, unit_id: int | None) -> bool:
@@ -94,6 +96,7 @@ def _check_input(actor: Actor, data: RoundInput) -> list[Post]:
 def _fill(rnd: Round, actor: Actor, data: RoundInput, posts: Sequence[Post]) -> None:
     rnd.title, rnd.kind, rnd.mode = data.title, data.kind.value, data.mode.value
     rnd.period_start, rnd.period_end, rnd.anonymous = data.period_start, data.period_end, data.anonymous
+    rnd.min_sheets, rnd.trim = data.min_sheets, data.trim
     rnd.unit_id = actor.unit_id if actor.role == Role.BRANCH_SECRETARY else None
     wanted = {p.id: p for p in posts}
     rnd.entries = [e for e in rnd.entries if e.post_id in wanted]
@@ -108,7 +111,7 @@ def summary(rnd: Round) -> dict[str, object]:
     return {
         "title": rnd.title, "kind": rnd.kind, "mode": rnd.mode, "anonymous": rnd.anonymous,
         "period": f"{rnd.period_start}/{rnd.period_end}", "status": rnd.status,
-        "posts": sorted(e.post_id for e in rnd.entries),
+        "posts": sorted(e.post_id for e in rnd.entries), "min_sheets": rnd.min_sheets, "trim": rnd.trim,
     }  # fmt: skip
 
 

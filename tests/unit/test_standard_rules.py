@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from inspect_app.domain.feedback import FeedbackRefused, clean_feedback
-from inspect_app.domain.standards import HEADERS, StandardRejected, check_items, grade
+from inspect_app.domain.standards import HEADERS, StandardRejected, check_items
 
 
 def row(category: str = "顶板管理", clause: str = "1.1", pts: str = "50", per: str = "0.5", **over: str):  # type: ignore[no-untyped-def]
@@ -78,21 +78,6 @@ def test_every_problem_of_every_row_is_reported_and_totals_checked_last() -> Non
     assert problems([(2, {h: " " for h in HEADERS})]) == [(0, "no_items", "")]
     many = [(n, row(clause=str(n), pts="0.5", per="0.5")) for n in range(2, 303)]
     assert problems(many) == [(0, "too_many_rows", "300")]
-
-
-@pytest.mark.parametrize(
-    ("score", "expected"),
-    [
-        ("100", "grade1"),
-        ("90", "grade1"),
-        ("89.99", "grade2"),
-        ("80", "grade2"),
-        ("70", "grade3"),
-        ("69.99", "below"),
-    ],
-)
-def test_grade_boundaries(score: str, expected: str) -> None:
-    assert grade(Decimal(score)) == expected
 
 
 def test_notes_are_trimmed_and_normalised_markup_kept_as_text() -> None:

@@ -87,3 +87,42 @@ def test_no_open_round_says_so(app: Flask, client: FlaskClient) -> None:
     assert response.status_code == 200
     assert "没有进行中的检查" in response.get_data(as_text=True)
     assert client.get("/rankings/999999").status_code == 404
+
+
+def test_published_anonymous_round_trims_and_leaves_thin_posts_unrated(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Last week's demo round: four sheets per post (three for none, two for one): the shown score is the mean
+    of the middle two, computed here by hand; the post with two sheets is unrated."""
+    from inspect_app.demo import THIN_POST
+    from inspect_app.models import AnonSheet
+
+    with app.app_context():
+        rnd = db.session.scalars(select(Round).where(Round.status == "published")).one()
+        rows = db.session.execute(
+            select(Post.code, AnonSheet.score).join(Post).where(AnonSheet.round_id == rnd.id)
+        ).all()
+        round_id = rnd.id
+    by_post: dict[str, list[Decimal]] = {}
+    for code, score in rows:
+        by_post.setdefault(code, []).append(score)
+    login(client, "inspector")  # published: inspectors may see it
+    shown = {
+        code: (rank, score)
+        for rank, code, _, score in ranked_rows(client.get(f"/rankings/{round_id}").get_data(as_text=True))
+    }
+    assert shown[THIN_POST] == ("—", "—")
+    for code, scores in by_post.items():
+        if len(scores) < 3:
+            continue
+        middle = sorted(scores)[1:-1]
+        expected = (sum(middle) / len(middle)).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+        assert shown[code][1] == f"{expected:.2f}", code
+
+
+def test_scoring_rules_page_is_public(client: FlaskClient) -> None:
+    page = client.get("/rankings/rules")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "去掉一个最高分和一个最低分" in text
+    assert "90.50" in text

@@ -93,6 +93,8 @@ def test_round_is_drafted_edited_opened_with_frozen_standards(app: Flask, commit
         ({"post": []}, "请至少选择一个示范岗"),
         ({"post": ["999999"]}, "只能检查已挂牌"),
         ({"post": ["x"]}, "请从列表中选择"),
+        ({"min_sheets": "0"}, "请填写 1 至 50 份"),
+        ({"min_sheets": "many"}, "请填写 1 至 50 份"),
     ],
 )
 def test_bad_round_input_is_refused_with_a_message(
@@ -109,9 +111,10 @@ def test_branch_secretary_runs_self_checks_of_the_own_unit_only(app: Flask, clie
     login(client, "branch_secretary")
     own, other = listed_posts(app, "zc1")[0][0], listed_posts(app, "jj1")[0][0]
     assert b'value="joint"' not in client.get("/rounds/new").data
-    round_id = create(client, [own], mode="self", anonymous="")
+    round_id = create(client, [own], mode="self", anonymous="", min_sheets="1", trim="")
     with app.app_context():
         rnd = db.session.get_one(Round, round_id)
+        assert (rnd.min_sheets, rnd.trim) == (1, False)  # one secretary signs each post of a self-check
         assert rnd.unit_id is not None
         assert rnd.mode == "self"
         assert not rnd.anonymous
