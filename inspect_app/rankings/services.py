@@ -16,7 +16,9 @@ from inspect_app.domain.ballots import results_visible
 from inspect_app.domain.enums import RoundStatus
 from inspect_app.extensions import db
 from inspect_app.models import Post, Round, RoundPost
-from inspect_app.queries import round_rules, sheet_scores, standings
+from inspect_app.queries import round_rules
+
+from .aggregate import sql_standings
 
 
 @dataclass(frozen=True)
@@ -36,13 +38,13 @@ def round_ranking(rnd: Round) -> list[RankRow]:
         .options(selectinload(RoundPost.post).selectinload(Post.unit))
     )
     posts = {e.post_id: e.post for e in entries}
-    scores = sheet_scores([rnd.id])[rnd.id]
+    table = sql_standings(rnd.id, round_rules(rnd))
     visible = results_visible(RoundStatus(rnd.status), rnd.anonymous)
-    table = standings(scores, round_rules(rnd)) if visible else {}
     rows = []
     for pid, post in posts.items():
-        count = len(scores.get(pid, ()))
         standing = table.get(pid)
+        count = standing.sheets if standing else 0
+        standing = standing if visible else None
         if standing is None or standing.rank is None:
             rows.append(RankRow(None, post, count, None, too_few=visible and count > 0))
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
@@ -126,3 +127,33 @@ def test_scoring_rules_page_is_public(client: FlaskClient) -> None:
     text = page.get_data(as_text=True)
     assert "去掉一个最高分和一个最低分" in text
     assert "90.50" in text
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sql_aggregation_and_the_domain_rules_agree_on_random_rounds(app: Flask, seed: int) -> None:
+    import os
+    import random
+
+    from sqlalchemy import delete
+
+    from inspect_app.domain.ranking import Rules
+    from inspect_app.models import AnonSheet, RoundPost
+    from inspect_app.queries import sheet_scores, standings
+    from inspect_app.rankings.aggregate import sql_standings
+
+    rng = random.Random(seed)  # noqa: S311 — test data
+    with app.app_context():
+        rnd = db.session.scalars(select(Round).where(Round.kind == "weekly", Round.status == "open")).one()
+        db.session.execute(delete(AnonSheet).where(AnonSheet.round_id == rnd.id))
+        entries = db.session.scalars(select(RoundPost).where(RoundPost.round_id == rnd.id)).all()
+        for entry in entries:
+            pool = [Decimal(rng.randint(0, 10000)) / 100 for _ in range(4)]  # few values: many ties
+            for _ in range(rng.randint(0, 15)):
+                score = rng.choice(pool) if rng.random() < 0.5 else Decimal(rng.randint(0, 10000)) / 100
+                db.session.add(AnonSheet(nullifier=os.urandom(32), round_id=rnd.id, post_id=entry.post_id,
+                                         standard_version_id=entry.standard_version_id, deducted=100 - score,
+                                         score=score, vetoed=False))  # fmt: skip
+        db.session.commit()
+        scores = sheet_scores([rnd.id])[rnd.id]
+        for rules in (Rules(), Rules(1, trim=False), Rules(2, trim=True), Rules(5, trim=False)):
+            assert sql_standings(rnd.id, rules) == standings(scores, rules), rules
