@@ -135,6 +135,11 @@ def number(value: Decimal) -> str:
     return points_text(value)
 
 
+def grade_label(score: Decimal) -> str:
+    """一级, 二级, 三级 or 不合格 for a score."""
+    return str(GRADES[grade(score)])
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)  # catalogues in inspect_app/translations
     app.after_request(_remember_choice)
@@ -144,7 +149,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["shown_label"] = lambda v: str(SHOWN.get(v, v))
     app.jinja_env.globals["feedback_label"] = lambda v: str(FEEDBACK.get(v, v))
-    app.jinja_env.globals["grade_label"] = lambda score: str(GRADES[grade(score)])
+    app.jinja_env.globals["grade_label"] = grade_label
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON
 
     @app.context_processor

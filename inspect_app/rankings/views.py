@@ -5,17 +5,19 @@ Fairness: an inspector sees a round's results only once it is sealed, never whil
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, url_for
+from flask import Blueprint, abort, current_app, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from inspect_app import tables
 from inspect_app.domain.ballots import MIN_SHEETS, results_visible
 from inspect_app.domain.enums import Role, RoundStatus
 from inspect_app.domain.ranking import GRADES
 from inspect_app.errors import refuse
 from inspect_app.extensions import db
 from inspect_app.htmx import render
+from inspect_app.i18n import grade_label
 from inspect_app.models import Round
 from inspect_app.queries import open_rounds
 from inspect_app.security import ALL_ROLES, public, roles_required
@@ -23,6 +25,7 @@ from inspect_app.security import ALL_ROLES, public, roles_required
 from .services import round_ranking
 
 bp = Blueprint("rankings", __name__, url_prefix="/rankings")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/")
@@ -42,15 +45,43 @@ def rules() -> Response:
     return render("rankings/rules.html", min_sheets=MIN_SHEETS, grades=GRADES)
 
 
-@bp.get("/<int:round_id>")
-@roles_required(*ALL_ROLES)
-def show(round_id: int) -> Response:
+def _round_for_viewer(round_id: int) -> Round:
     rnd = db.session.get(Round, round_id)
     if rnd is None:
         abort(404)
-    status = RoundStatus(rnd.status)
-    if current_user.role == Role.INSPECTOR and status in (RoundStatus.DRAFT, RoundStatus.OPEN):
+    if current_user.role == Role.INSPECTOR and rnd.status in (RoundStatus.DRAFT, RoundStatus.OPEN):
         refuse(403, _("Results are shown to inspectors once the round is sealed."))
+    return rnd
+
+
+@bp.get("/<int:round_id>/results.<fmt>")
+@roles_required(*ALL_ROLES)
+def export(round_id: int, fmt: str) -> Response:
+    """The round's results as XLSX or CSV (Chinese headers), once they may be seen."""
+    rnd = _round_for_viewer(round_id)
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    if not results_visible(RoundStatus(rnd.status), rnd.anonymous):
+        refuse(409, _("An anonymous round's results can be exported once it is sealed."))
+    headers = [_("Rank"), _("Model post"), _("Unit"), _("Sheets"), _("Result"), _("Grade")]
+    rows = [
+        [r.rank, r.post.name, r.post.unit.name, r.sheets, r.score, grade_label(r.score) if r.score else ""]
+        for r in round_ranking(rnd)
+    ]
+    if fmt == "xlsx":
+        body, mimetype = tables.to_xlsx(rnd.title, headers, rows, (6, 26, 12, 8, 8, 8)), XLSX
+    else:
+        body, mimetype = tables.to_csv(headers, rows), "text/csv"
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="round-{rnd.id}-results.{fmt}"'
+    return response
+
+
+@bp.get("/<int:round_id>")
+@roles_required(*ALL_ROLES)
+def show(round_id: int) -> Response:
+    rnd = _round_for_viewer(round_id)
+    status = RoundStatus(rnd.status)
     return render(
         "rankings/show.html",
         "ranking_table",

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Protocol
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from inspect_app import tables
 from inspect_app.domain.scoring import points_text
 from inspect_app.domain.standards import HEADERS, MAX_ROWS, missing_headers
 
@@ -134,22 +135,9 @@ def item_rows(items: Iterable[ItemLike]) -> list[list[str]]:
 
 def to_csv(items: Iterable[ItemLike]) -> bytes:
     """UTF-8 with a BOM, so Excel shows the Chinese text correctly."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(HEADERS)
-    writer.writerows(item_rows(items))
-    return buf.getvalue().encode("utf-8-sig")
+    return tables.to_csv(HEADERS, item_rows(items))
 
 
 def to_xlsx(items: Iterable[ItemLike], title: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31] or "标准"
-    sheet.append(list(HEADERS))
-    for line in item_rows(items):
-        sheet.append([Decimal(v) if i in (2, 3) else v for i, v in enumerate(line)])
-    for column, width in zip("ABCDEF", (14, 8, 8, 10, 60, 10), strict=True):
-        sheet.column_dimensions[column].width = width
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+    rows = ([Decimal(v) if i in (2, 3) else v for i, v in enumerate(line)] for line in item_rows(items))
+    return tables.to_xlsx(title or "标准", HEADERS, rows, (14, 8, 8, 10, 60, 10))

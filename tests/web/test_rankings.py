@@ -157,3 +157,34 @@ def test_sql_aggregation_and_the_domain_rules_agree_on_random_rounds(app: Flask,
         scores = sheet_scores([rnd.id])[rnd.id]
         for rules in (Rules(), Rules(1, trim=False), Rules(2, trim=True), Rules(5, trim=False)):
             assert sql_standings(rnd.id, rules) == standings(scores, rules), rules
+
+
+def test_round_results_export_to_excel_with_chinese_headers(app: Flask, client: FlaskClient) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    with app.app_context():
+        published = db.session.scalars(select(Round.id).where(Round.status == "published")).one()
+        open_anonymous = db.session.scalars(
+            select(Round.id).where(Round.status == "open", Round.anonymous)
+        ).one()
+    login(client, "committee")
+    page_rows = ranked_rows(client.get(f"/rankings/{published}").get_data(as_text=True))
+    response = client.get(f"/rankings/{published}/results.xlsx")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("名次", "示范岗", "区队", "评分表数", "得分", "等级")
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["B"].width >= 20
+    assert len(rows) - 1 == len(page_rows)
+    for (rank, _code, sheets, score), row in zip(page_rows, rows[1:], strict=True):
+        assert (str(row[0] or "—"), str(row[3])) == (rank, sheets)
+        assert (f"{row[4]:.2f}" if row[4] is not None else "—") == score
+    csv_text = client.get(f"/rankings/{published}/results.csv").data.decode("utf-8-sig")
+    assert csv_text.splitlines()[0] == "名次,示范岗,区队,评分表数,得分,等级"
+    assert client.get(f"/rankings/{open_anonymous}/results.xlsx").status_code == 409
+    assert client.get(f"/rankings/{published}/results.pdf").status_code == 404
