@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from inspect_app.domain.ballots import results_visible
 from inspect_app.domain.enums import RoundStatus
 from inspect_app.extensions import db
-from inspect_app.models import Post, Round, RoundPost
+from inspect_app.models import AnonSheet, Post, Round, RoundPost, Sheet
 from inspect_app.queries import round_rules
 
 from .aggregate import sql_standings
@@ -52,3 +52,15 @@ def round_ranking(rnd: Round) -> list[RankRow]:
     rated = sorted((r for r in rows if r.rank is not None), key=lambda r: (r.rank or 0, r.post.name))
     unrated = sorted((r for r in rows if r.rank is None), key=lambda r: r.post.name)
     return rated + unrated
+
+
+def ranking_fingerprint(rnd: Round, visible: bool) -> tuple[object, ...]:
+    """What the ranking page depends on, from one cheap query: the round's state and rules, the number of
+    sheets and, only when results may be seen, their total. An anonymous round's ETag must not carry its
+    running total: the difference between two polls would be the score of the sheet that just arrived."""
+    both = union_all(
+        select(Sheet.score).where(Sheet.round_id == rnd.id),
+        select(AnonSheet.score).where(AnonSheet.round_id == rnd.id),
+    ).subquery()
+    count, total = db.session.execute(select(func.count(), func.sum(both.c.score))).one()
+    return (rnd.status, rnd.title, rnd.min_sheets, rnd.trim, count, total if visible else None)

@@ -5,7 +5,10 @@ Fairness: an inspector sees a round's results only once it is sealed, never whil
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, url_for
+import hashlib
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -16,13 +19,13 @@ from inspect_app.domain.enums import Role, RoundStatus
 from inspect_app.domain.ranking import GRADES
 from inspect_app.errors import refuse
 from inspect_app.extensions import db
-from inspect_app.htmx import render
+from inspect_app.htmx import is_htmx, render
 from inspect_app.i18n import grade_label
 from inspect_app.models import Round
 from inspect_app.queries import open_rounds
 from inspect_app.security import ALL_ROLES, public, roles_required
 
-from .services import round_ranking
+from .services import ranking_fingerprint, round_ranking
 
 bp = Blueprint("rankings", __name__, url_prefix="/rankings")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,14 +83,26 @@ def export(round_id: int, fmt: str) -> Response:
 @bp.get("/<int:round_id>")
 @roles_required(*ALL_ROLES)
 def show(round_id: int) -> Response:
+    """The ranking; a phone polling it every 10 s gets 304 Not Modified until a sheet arrives."""
     rnd = _round_for_viewer(round_id)
     status = RoundStatus(rnd.status)
-    return render(
-        "rankings/show.html",
-        "ranking_table",
-        round=rnd,
-        rows=round_ranking(rnd),
-        visible=results_visible(status, rnd.anonymous),
-        min_sheets=MIN_SHEETS,
-        live=status == RoundStatus.OPEN,
-    )
+    visible = results_visible(status, rnd.anonymous)
+    parts = (ranking_fingerprint(rnd, visible), is_htmx(), get_locale(), current_user.role)
+    etag = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    if etag in request.if_none_match:
+        response = current_app.response_class(status=304)
+    else:
+        response = render(
+            "rankings/show.html",
+            "ranking_table",
+            round=rnd,
+            rows=round_ranking(rnd),
+            visible=visible,
+            min_sheets=MIN_SHEETS,
+            live=status == RoundStatus.OPEN,
+        )
+    response.set_etag(etag)
+    response.vary.add("HX-Request")
+    response.cache_control.private = True
+    response.cache_control.no_cache = True  # always ask; the answer is usually a 304
+    return response

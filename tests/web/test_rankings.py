@@ -188,3 +188,45 @@ def test_round_results_export_to_excel_with_chinese_headers(app: Flask, client: 
     assert csv_text.splitlines()[0] == "名次,示范岗,区队,评分表数,得分,等级"
     assert client.get(f"/rankings/{open_anonymous}/results.xlsx").status_code == 409
     assert client.get(f"/rankings/{published}/results.pdf").status_code == 404
+
+
+def test_unchanged_ranking_poll_is_answered_304_until_a_sheet_arrives(
+    app: Flask, client: FlaskClient
+) -> None:
+    import uuid
+
+    from tests.conftest import csrf_token
+
+    from .helpers import items_of, post_code, sheet_form
+
+    login(client, "hr")
+    url = f"/rankings/{demo_round(app).id}"
+    poll = {"HX-Request": "true"}
+    first = client.get(url, headers=poll)
+    etag = first.headers["ETag"]
+    assert "no-cache" in first.headers["Cache-Control"]
+    assert "HX-Request" in first.headers["Vary"]
+    again = client.get(url, headers={**poll, "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    full_page = client.get(url, headers={"If-None-Match": etag})
+    assert full_page.status_code == 200  # the whole page is another representation
+    code = post_code(app)
+    form_url = f"/field/{demo_round(app).id}/{code}"
+    form = sheet_form(items_of(app, code), csrf_token(client, form_url), str(uuid.uuid4()))
+    assert client.post(form_url, data=form).status_code == 303
+    changed = client.get(url, headers={**poll, "If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+
+
+def test_anonymous_round_etag_never_carries_a_running_total(app: Flask) -> None:
+    from inspect_app.rankings.services import ranking_fingerprint
+
+    with app.app_context():
+        rnd = db.session.scalars(select(Round).where(Round.status == "open", Round.anonymous)).one()
+        hidden = ranking_fingerprint(rnd, visible=False)
+        shown = ranking_fingerprint(rnd, visible=True)
+    assert hidden[-1] is None
+    assert shown[-1] is not None  # the same round once sealed: the total is part of it
+    assert hidden[:-1] == shown[:-1]
