@@ -17,13 +17,11 @@ import argparse
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -31,8 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from flask import Flask  # noqa: E402
+from photos import median_ms  # noqa: E402  (scripts/bench/photos.py)
 from sqlalchemy import insert, select  # noqa: E402
 
 from inspect_app import create_app  # noqa: E402
@@ -103,15 +103,6 @@ def build(app: Flask) -> int:
                                              for i in item_ids])  # fmt: skip
     db.session.commit()
     return int(round_id or 0)
-
-
-def median_ms(work: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
 
 
 def measure(app: Flask, round_id: int, runs: int) -> None:
