@@ -19,6 +19,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .database import configure_engine
     from .extensions import csrf, db, limiter, migrate
     from .field.views import bp as field_bp
+    from .notices.views import bp as notices_bp
     from .photos.views import bp as photos_bp
     from .posts.views import bp as posts_bp
     from .public.views import bp as public_bp
@@ -54,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         standards_bp,
         admin_bp,
         photos_bp,
+        notices_bp,
     ):
         app.register_blueprint(bp)
     cli.init_app(app)

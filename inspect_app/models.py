@@ -498,3 +498,33 @@ class AnonSheetPhoto(Base):
     item_id: Mapped[int | None] = mapped_column(ForeignKey("standard_item.id"))
     width: Mapped[int]
     height: Mapped[int]
+
+
+class Notice(Base):
+    """通报: a round's praise of the best posts and criticism of the worst, drafted from the sealed results,
+    edited by the organiser, then published with a number (〔year〕 seq) that never changes."""
+
+    __tablename__ = "notice"
+    __table_args__ = (
+        UniqueConstraint("year", "seq"),
+        CheckConstraint("status IN ('draft', 'published')", name="status_known"),
+        CheckConstraint(
+            "status = 'draft' OR (year IS NOT NULL AND seq IS NOT NULL)", name="published_numbered"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), unique=True)
+    title: Mapped[str] = mapped_column(String(128))
+    praise: Mapped[str] = mapped_column(Text, default="")  # 择优表扬
+    criticism: Mapped[str] = mapped_column(Text, default="")  # 择差批评
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    year: Mapped[int | None]
+    seq: Mapped[int | None]
+    published_on: Mapped[date | None] = mapped_column(Date)
+
+    round: Mapped[Round] = relationship()
+
+    @property
+    def number(self) -> str:
+        return f"〔{self.year}〕{self.seq}号" if self.year and self.seq else ""

@@ -111,6 +111,7 @@ def _nav_links() -> dict[str, Any]:
         ("posts.index", _l("Posts")),
         ("rounds.index", _l("Rounds")),
         ("rankings.current", _l("Ranking")),
+        ("notices.index", _l("Notices")),
         ("standards.index", _l("Standards")),
         ("posts.feedback", _l("Feedback")),
         ("admin.audit", _l("Audit log")),

@@ -31,6 +31,9 @@ def refused(code: str) -> str:
         "card_missing": _("Give the number printed on the card, or its code."),
         "card_unknown": _("No card of this round has this number or code."),
         "card_already_void": _("This card is already void."),
+        "notice_needs_seal": _("A notice is drafted from a sealed round's results."),
+        "no_notice": _("This notice does not exist."),
+        "notice_published": _("A published notice is not changed."),
     }.get(code, _("The change could not be made."))
 
 

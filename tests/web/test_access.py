@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from inspect_app.domain.enums import Role, RoundKind, RoundStatus
 from inspect_app.extensions import db
-from inspect_app.models import Feedback, Post, Round, Standard, User
+from inspect_app.models import Feedback, Notice, Post, Round, Standard, User
 from tests.conftest import ROLE_LOGINS, login, make_app
 
 #: the walk uses a listed post of the branch secretary's own unit (综采一区) …
@@ -51,6 +51,13 @@ def sample_url(app: Flask, rule: str, post: str = OWN_POST, endpoint: str = "") 
         post_id = db.session.scalars(select(Post.id).where(Post.name == post)).one()
         feedback = Feedback(post_id=post_id, body="巷道有积水", received_on=date.today())
         db.session.add(feedback)
+        notice_id = db.session.scalar(select(Notice.id))
+        if notice_id is None:
+            published = db.session.scalars(select(Round.id).where(Round.status == "published")).one()
+            notice = Notice(round_id=published, title="通报")
+            db.session.add(notice)
+            db.session.flush()
+            notice_id = notice.id
         db.session.commit()
         feedback_id = feedback.id
     return (
@@ -59,6 +66,7 @@ def sample_url(app: Flask, rule: str, post: str = OWN_POST, endpoint: str = "") 
         .replace("<int:sheet_id>", "1")
         .replace("<int:standard_id>", str(standard_id))
         .replace("<int:feedback_id>", str(feedback_id))
+        .replace("<int:notice_id>", str(notice_id))
         .replace("<int:member_id>", "1")
         .replace("<fmt>", "csv")
         .replace("<path:filename>", "css/app.css")

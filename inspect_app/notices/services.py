@@ -1,0 +1,139 @@
+"""通报 notices: drafted from a sealed round's results, edited, then published with a fixed number.
+
+The draft praises the best rated posts and criticises the worst, each with its score and grade; a criticised
+post also gets its main deductions, summed over all its sheets of the round (aggregates only: for an
+anonymous round nothing here points at one sheet, and only posts rated on ≥ 3 sheets appear at all).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, union_all
+
+from inspect_app.audit import Actor, record
+from inspect_app.database import write_transaction
+from inspect_app.domain.enums import RoundStatus
+from inspect_app.extensions import db
+from inspect_app.i18n import grade_label
+from inspect_app.models import AnonSheet, AnonSheetItem, Notice, Round, Sheet, SheetItem, StandardItem
+from inspect_app.rankings.services import RankRow, round_ranking
+from inspect_app.rounds.services import RoundRefused, may_organise
+
+#: posts praised and criticised at most (fewer when few posts are rated)
+PICK = 3
+MAIN_DEDUCTIONS = 2
+
+
+@dataclass(frozen=True)
+class Deduction:
+    clause: str
+    category: str
+    points: Decimal
+
+
+def main_deductions(round_id: int, post_id: int) -> list[Deduction]:
+    """The items that cost the post most in the round, summed over its sheets (signed or anonymous)."""
+    lost = union_all(
+        select(SheetItem.item_id, SheetItem.deduction)
+        .join(Sheet, Sheet.id == SheetItem.sheet_id)
+        .where(Sheet.round_id == round_id, Sheet.post_id == post_id),
+        select(AnonSheetItem.item_id, AnonSheetItem.deduction)
+        .join(AnonSheet, AnonSheet.nullifier == AnonSheetItem.nullifier)
+        .where(AnonSheet.round_id == round_id, AnonSheet.post_id == post_id),
+    ).subquery()
+    stmt = (
+        select(StandardItem.clause, StandardItem.category, func.sum(lost.c.deduction).label("points"))
+        .join(lost, lost.c.item_id == StandardItem.id)
+        .group_by(StandardItem.id, StandardItem.clause, StandardItem.category)
+        .having(func.sum(lost.c.deduction) > 0)
+        .order_by(func.sum(lost.c.deduction).desc(), StandardItem.clause)
+        .limit(MAIN_DEDUCTIONS)
+    )
+    return [
+        Deduction(c, cat, Decimal(str(p)).quantize(Decimal("0.01"))) for c, cat, p in db.session.execute(stmt)
+    ]
+
+
+def _line(n: int, row: RankRow) -> str:
+    assert row.score is not None
+    return _(
+        "%(n)d. %(post)s (%(unit)s): %(score)s points, rank %(rank)d, %(grade)s.",
+        n=n, post=row.post.name, unit=row.post.unit.name, score=f"{row.score:.2f}", rank=row.rank or 0,
+        grade=grade_label(row.score),
+    )  # fmt: skip
+
+
+def draft_text(rnd: Round) -> tuple[str, str]:
+    """(praise, criticism) from the round's ranking."""
+    rated = [r for r in round_ranking(rnd) if r.rank is not None]
+    pick = min(PICK, len(rated) // 2)
+    best, worst = rated[:pick], rated[len(rated) - pick :] if pick else []
+    praise = "\n".join(_line(i, r) for i, r in enumerate(best, 1))
+    lines = []
+    for i, row in enumerate(reversed(worst), 1):
+        lost = "; ".join(
+            _(
+                "%(clause)s %(category)s −%(points)s",
+                clause=d.clause,
+                category=d.category,
+                points=f"{d.points:.2f}",
+            )
+            for d in main_deductions(rnd.id, row.post.id)
+        )
+        lines.append(_line(i, row) + (" " + _("Main deductions: %(list)s.", list=lost) if lost else ""))
+    return praise, "\n".join(lines)
+
+
+def draft_notice(actor: Actor, round_id: int) -> int:
+    """The round's notice, drafted now if there is none yet (sealed or published rounds only)."""
+    with write_transaction():
+        rnd = db.session.get(Round, round_id)
+        if rnd is None:
+            raise RoundRefused("no_round", 404)
+        if not may_organise(actor, rnd.unit_id):
+            raise RoundRefused("forbidden", 403)
+        existing = db.session.scalar(select(Notice.id).where(Notice.round_id == round_id))
+        if existing is not None:
+            return existing
+        if rnd.status not in (RoundStatus.SEALED, RoundStatus.PUBLISHED):
+            raise RoundRefused("notice_needs_seal")
+        praise, criticism = draft_text(rnd)
+        notice = Notice(round_id=round_id, title=_("Notice on %(round)s", round=rnd.title), praise=praise,
+                        criticism=criticism)  # fmt: skip
+        db.session.add(notice)
+        db.session.flush()
+        record(actor, "notice.draft", "notice", notice.id, None, {"round": round_id})
+        return notice.id
+
+
+def _editable(actor: Actor, notice_id: int) -> Notice:
+    notice = db.session.get(Notice, notice_id)
+    if notice is None:
+        raise RoundRefused("no_notice", 404)
+    if not may_organise(actor, notice.round.unit_id):
+        raise RoundRefused("forbidden", 403)
+    if notice.status != "draft":
+        raise RoundRefused("notice_published")
+    return notice
+
+
+def edit_notice(actor: Actor, notice_id: int, title: str, praise: str, criticism: str) -> None:
+    with write_transaction():
+        notice = _editable(actor, notice_id)
+        before = {"title": notice.title, "praise": notice.praise, "criticism": notice.criticism}
+        notice.title, notice.praise, notice.criticism = title, praise, criticism
+        record(actor, "notice.edit", "notice", notice_id, before, {"title": title})
+
+
+def publish_notice(actor: Actor, notice_id: int, today: date) -> str:
+    """Give the notice the next number of the year and freeze it; returns the number."""
+    with write_transaction():
+        notice = _editable(actor, notice_id)
+        last = db.session.scalar(select(func.max(Notice.seq)).where(Notice.year == today.year)) or 0
+        notice.status, notice.year, notice.seq, notice.published_on = "published", today.year, last + 1, today
+        record(actor, "notice.publish", "notice", notice_id, None, {"number": notice.number})
+        return notice.number

@@ -1,0 +1,110 @@
+"""通报 notices for staff: draft from a sealed round, edit, publish with a number, print (HTML or PDF)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from inspect_app.audit import actor_of
+from inspect_app.errors import refuse
+from inspect_app.extensions import db
+from inspect_app.htmx import render
+from inspect_app.models import Notice
+from inspect_app.rounds.messages import refused as refused_message
+from inspect_app.rounds.services import RoundRefused, may_organise, may_view
+from inspect_app.security import SUPERVISORS, roles_required
+
+from .pdf import NoticeText, render_notice
+from .services import draft_notice, edit_notice, publish_notice
+
+bp = Blueprint("notices", __name__, url_prefix="/notices")
+LIMITS = {"title": 128, "praise": 5000, "criticism": 5000}
+
+
+def _visible(notice_id: int) -> Notice:
+    notice = db.session.get(Notice, notice_id)
+    if notice is None:
+        abort(404)
+    if not may_view(actor_of(current_user), notice.round):
+        abort(403)
+    return notice
+
+
+@bp.get("/")
+@roles_required(*SUPERVISORS)
+def index() -> Response:
+    notices = db.session.scalars(
+        select(Notice).order_by(Notice.year.desc(), Notice.seq.desc(), Notice.id.desc())
+    )
+    actor = actor_of(current_user)
+    return render("notices/index.html", notices=[n for n in notices if may_view(actor, n.round)])
+
+
+@bp.post("/draft/<int:round_id>")
+@roles_required(*SUPERVISORS)
+def draft(round_id: int) -> Response:
+    try:
+        notice_id = draft_notice(actor_of(current_user), round_id)
+    except RoundRefused as refused:
+        refuse(refused.status, refused_message(refused.code))
+    return redirect(url_for("notices.show", notice_id=notice_id), 303)
+
+
+@bp.get("/<int:notice_id>")
+@roles_required(*SUPERVISORS)
+def show(notice_id: int) -> Response:
+    notice = _visible(notice_id)
+    editable = notice.status == "draft" and may_organise(actor_of(current_user), notice.round.unit_id)
+    return render("notices/show.html", notice=notice, editable=editable, errors={})
+
+
+@bp.post("/<int:notice_id>")
+@roles_required(*SUPERVISORS)
+def edit(notice_id: int) -> Response:
+    notice = _visible(notice_id)
+    fields = {k: request.form.get(k, "").strip() for k in LIMITS}
+    errors = {k: _("At most %(n)d characters.", n=n) for k, n in LIMITS.items() if len(fields[k]) > n}
+    if not fields["title"]:
+        errors["title"] = _("Give the notice a title.")
+    if errors:
+        return render("notices/show.html", status=422, notice=notice, editable=True, errors=errors)
+    try:
+        edit_notice(actor_of(current_user), notice_id, **fields)
+        if request.form.get("publish"):
+            flash(
+                _(
+                    "Published as %(number)s.",
+                    number=publish_notice(actor_of(current_user), notice_id, date.today()),
+                )
+            )
+        else:
+            flash(_("Saved."))
+    except RoundRefused as refused:
+        refuse(refused.status, refused_message(refused.code))
+    return redirect(url_for("notices.show", notice_id=notice_id), 303)
+
+
+@bp.get("/<int:notice_id>.pdf")
+@roles_required(*SUPERVISORS)
+def pdf(notice_id: int) -> Response:
+    notice = _visible(notice_id)
+    text = NoticeText(
+        issuer=_("Party Committee · Model-post inspection notice"),
+        number=notice.number or _("(draft)"),
+        title=notice.title,
+        praise_heading=_("Praised (择优表扬)"),
+        praise=notice.praise,
+        criticism_heading=_("Criticised (择差批评)"),
+        criticism=notice.criticism,
+        dated=(notice.published_on or date.today()).isoformat(),
+    )
+    response = current_app.response_class(
+        render_notice(text, current_app.config["CJK_FONT"]), mimetype="application/pdf"
+    )
+    response.headers["Content-Disposition"] = f'inline; filename="notice-{notice.id}.pdf"'
+    return response
