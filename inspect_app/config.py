@@ -45,6 +45,8 @@ DEFAULTS: dict[str, Any] = {
     #: key of the card hashes and sheet nullifiers; derived from SECRET_KEY unless set (INSPECT_BALLOT_KEY).
     #: It must not change while a round is open: cards would stop working and nullifiers would differ.
     "BALLOT_KEY": None,
+    #: period roll-up weights per kind of round (re-normalised over the kinds that rated a post)
+    "ROLLUP_WEIGHTS": {"weekly": 0.4, "ten_day": 0.2, "monthly": 0.4},
 }
 
 

@@ -19,6 +19,7 @@ from .domain.lifecycle import Shown
 from .domain.ranking import grade
 from .domain.scoring import points_text
 from .extensions import babel
+from .sparkline import sparkline
 
 LANG_COOKIE = "lang"
 _ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en"}
@@ -150,6 +151,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["shown_label"] = lambda v: str(SHOWN.get(v, v))
     app.jinja_env.globals["feedback_label"] = lambda v: str(FEEDBACK.get(v, v))
     app.jinja_env.globals["grade_label"] = grade_label
+    app.jinja_env.globals["sparkline"] = sparkline
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON
 
     @app.context_processor

@@ -6,6 +6,8 @@ Fairness: an inspector sees a round's results only once it is sealed, never whil
 from __future__ import annotations
 
 import hashlib
+from datetime import date
+from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import get_locale
@@ -17,6 +19,7 @@ from inspect_app import tables
 from inspect_app.domain.ballots import MIN_SHEETS, results_visible
 from inspect_app.domain.enums import Role, RoundStatus
 from inspect_app.domain.ranking import GRADES
+from inspect_app.domain.rollup import period_bounds
 from inspect_app.errors import refuse
 from inspect_app.extensions import db
 from inspect_app.htmx import is_htmx, render
@@ -25,6 +28,7 @@ from inspect_app.models import Round
 from inspect_app.queries import open_rounds
 from inspect_app.security import ALL_ROLES, public, roles_required
 
+from .period import period_ranking
 from .services import ranking_fingerprint, round_ranking
 
 bp = Blueprint("rankings", __name__, url_prefix="/rankings")
@@ -39,6 +43,31 @@ def current() -> Response:
     if rnd is None or current_user.role == Role.INSPECTOR:
         return render("rankings/none.html")
     return redirect(url_for("rankings.show", round_id=rnd.id))
+
+
+@bp.get("/period")
+@roles_required(*ALL_ROLES)
+def period() -> Response:
+    """Month (2026-11), quarter (2026-Q4) or year (2026) ranking of sealed rounds; this month by default."""
+    today = date.today()
+    chosen = request.args.get("period") or f"{today.year}-{today.month:02d}"
+    bounds = period_bounds(chosen)
+    if bounds is None:
+        refuse(400, _("Write the period as 2026-11, 2026-Q4 or 2026."))
+    weights = {k: Decimal(str(v)) for k, v in current_app.config["ROLLUP_WEIGHTS"].items()}
+    choices = (
+        (f"{today.year}-{today.month:02d}", _("This month")),
+        (f"{today.year}-Q{(today.month - 1) // 3 + 1}", _("This quarter")),
+        (str(today.year), _("This year")),
+    )
+    return render(
+        "rankings/period.html",
+        rows=period_ranking(*bounds, weights),
+        chosen=chosen,
+        bounds=bounds,
+        choices=choices,
+        weights=weights,
+    )
 
 
 @bp.get("/rules")

@@ -230,3 +230,45 @@ def test_anonymous_round_etag_never_carries_a_running_total(app: Flask) -> None:
     assert hidden[-1] is None
     assert shown[-1] is not None  # the same round once sealed: the total is part of it
     assert hidden[:-1] == shown[:-1]
+
+
+def test_period_ranking_weights_kinds_over_the_rounds_that_rated_each_post(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Last week's published check (周检查, weight 0.4) and HR's ten-day supervision (旬督导, 0.2) sealed in
+    the same year: a post rated by both scores (0.4 W + 0.2 T) / 0.6, a post rated by one keeps its score."""
+    with app.app_context():
+        weekly = db.session.scalars(select(Round).where(Round.status == "published")).one()
+        ten_day = db.session.scalars(select(Round).where(Round.kind == "ten_day")).one()
+        db.session.execute(
+            update(Round)
+            .where(Round.id == ten_day.id)
+            .values(status="sealed", period_start=weekly.period_start, period_end=weekly.period_end)
+        )
+        db.session.commit()
+        ids, year = (weekly.id, ten_day.id), weekly.period_end.year
+    login(client, "committee")
+    w = {
+        code: score
+        for _, code, _, score in ranked_rows(client.get(f"/rankings/{ids[0]}").get_data(as_text=True))
+    }
+    t = {
+        code: score
+        for _, code, _, score in ranked_rows(client.get(f"/rankings/{ids[1]}").get_data(as_text=True))
+    }
+    page = client.get(f"/rankings/period?period={year}").get_data(as_text=True)
+    shown = dict(
+        re.findall(
+            r'<tr data-post="(\w+)">.*?<td class="num">\d+</td>\s*<td class="num">([^<]*)</td>', page, re.S
+        )
+    )
+    both = [c for c in shown if w.get(c, "—") != "—" and t.get(c, "—") != "—"]
+    assert both
+    for code in both:
+        expected = (Decimal("0.4") * Decimal(w[code]) + Decimal("0.2") * Decimal(t[code])) / Decimal("0.6")
+        assert shown[code] == f"{expected.quantize(Decimal('0.01'), rounding='ROUND_HALF_UP'):.2f}", code
+    for code in shown:
+        if code not in both and w.get(code, "—") != "—":
+            assert shown[code] == w[code]
+    assert "<svg" in page  # trends where a post was rated twice
+    assert client.get("/rankings/period?period=someday").status_code == 400
