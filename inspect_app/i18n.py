@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, g, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .domain.enums import FeedbackStatus, PostStatus, Profession, Role, RoundKind, RoundMode, RoundStatus
@@ -136,6 +137,14 @@ def number(value: Decimal) -> str:
     return points_text(value)
 
 
+def warning_label(code: str) -> str:
+    """预警 with its reason, for the quarterly review."""
+    return {
+        "below": _("Warning (预警): below the line"),
+        "bottom": _("Warning (预警): bottom group in 2 of the last 3 checks"),
+    }.get(code, code)
+
+
 def grade_label(score: Decimal) -> str:
     """一级, 二级, 三级 or 不合格 for a score."""
     return str(GRADES[grade(score)])
@@ -152,6 +161,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["feedback_label"] = lambda v: str(FEEDBACK.get(v, v))
     app.jinja_env.globals["grade_label"] = grade_label
     app.jinja_env.globals["sparkline"] = sparkline
+    app.jinja_env.globals["warning_label"] = warning_label
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON
 
     @app.context_processor

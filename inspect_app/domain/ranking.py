@@ -68,3 +68,25 @@ def grade(score: Decimal, bounds: Sequence[tuple[str, Decimal]] = GRADES) -> str
         if score >= floor:
             return code
     return "below"
+
+
+#: the quarterly review's warning line (季讲评 预警): a period score below it flags the post
+WARN_BELOW = Decimal(80)
+
+
+def bottom_group(place: int, rated: int) -> bool:
+    """Whether a place is among the worst of a round, the group its notice criticises (min(3, rated // 2))."""
+    size = min(3, rated // 2)
+    return size > 0 and place > rated - size
+
+
+def warning(
+    score: Decimal | None, places: Sequence[tuple[int, int]], below: Decimal = WARN_BELOW
+) -> str | None:
+    """预警 for the quarterly review: ``below`` (score under the line) or ``bottom`` (in the bottom group in
+    2 of the last 3 rounds that rated the post; ``places`` = (place, posts rated) oldest first); else None."""
+    if score is not None and score < below:
+        return "below"
+    if sum(bottom_group(place, rated) for place, rated in places[-3:]) >= 2:
+        return "bottom"
+    return None

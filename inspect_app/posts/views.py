@@ -23,6 +23,7 @@ from inspect_app.htmx import render
 from inspect_app.models import Member, Post, StandardVersion, Unit
 from inspect_app.portraits import PortraitRefused, clean_portrait
 from inspect_app.public.views import post_url
+from inspect_app.rankings.period import quarter_warning, rollup_weights
 from inspect_app.security import ALL_ROLES, SUPERVISORS, roles_required
 
 from . import messages
@@ -108,6 +109,9 @@ def _detail(
         missing=missing or (missing_for_apply(post) if post.status in EDITABLE else ()),
         error=error,
         today=date.today(),
+        warned=quarter_warning(post.id, date.today(), rollup_weights())
+        if post.status == PostStatus.LISTED
+        else None,
     )
 
 

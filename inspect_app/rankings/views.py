@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import get_locale
@@ -28,7 +27,7 @@ from inspect_app.models import Round
 from inspect_app.queries import open_rounds
 from inspect_app.security import ALL_ROLES, public, roles_required
 
-from .period import period_ranking
+from .period import period_ranking, rollup_weights
 from .services import ranking_fingerprint, round_ranking
 
 bp = Blueprint("rankings", __name__, url_prefix="/rankings")
@@ -54,7 +53,7 @@ def period() -> Response:
     bounds = period_bounds(chosen)
     if bounds is None:
         refuse(400, _("Write the period as 2026-11, 2026-Q4 or 2026."))
-    weights = {k: Decimal(str(v)) for k, v in current_app.config["ROLLUP_WEIGHTS"].items()}
+    weights = rollup_weights()
     choices = (
         (f"{today.year}-{today.month:02d}", _("This month")),
         (f"{today.year}-Q{(today.month - 1) // 3 + 1}", _("This quarter")),

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inspect_app.domain.ranking import Rules, grade, kept_scores, post_score, rank
+from inspect_app.domain.ranking import Rules, grade, kept_scores, post_score, rank, warning
 
 SCORES = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False)
 SHEETS = st.lists(SCORES, min_size=0, max_size=30)
@@ -94,3 +94,19 @@ def test_anonymous_rounds_never_rate_on_fewer_than_three_sheets() -> None:
 )
 def test_grades(score: str, code: str) -> None:
     assert grade(Decimal(score)) == code
+
+
+@pytest.mark.parametrize(
+    ("score", "places", "expected"),
+    [
+        ("79.99", [], "below"),
+        ("80", [], None),
+        ("95", [(10, 10), (9, 10), (1, 10)], "bottom"),  # bottom three of ten in 2 of the last 3
+        ("95", [(10, 10), (1, 10), (2, 10), (9, 10)], None),  # only the last three count: 1 of 3
+        ("95", [(2, 3), (2, 3), (2, 3)], None),  # three rated: the bottom group is the last place only
+        ("95", [(3, 3), (3, 3)], "bottom"),
+        (None, [(1, 1), (1, 1)], None),  # a round of one rated post has no bottom group
+    ],
+)
+def test_quarterly_warning(score: str | None, places: list[tuple[int, int]], expected: str | None) -> None:
+    assert warning(None if score is None else Decimal(score), places) == expected

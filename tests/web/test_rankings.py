@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -272,3 +273,38 @@ def test_period_ranking_weights_kinds_over_the_rounds_that_rated_each_post(
             assert shown[code] == w[code]
     assert "<svg" in page  # trends where a post was rated twice
     assert client.get("/rankings/period?period=someday").status_code == 400
+
+
+def test_quarterly_review_flags_weak_posts_on_the_ranking_and_the_post_page(
+    app: Flask, client: FlaskClient
+) -> None:
+    from inspect_app.models import AnonSheet
+
+    with app.app_context():
+        rnd = db.session.scalars(select(Round).where(Round.status == "published")).one()
+        weak = db.session.scalars(
+            select(Post).where(
+                Post.status == "listed",
+                Post.id.in_(select(AnonSheet.post_id).where(AnonSheet.round_id == rnd.id)),
+            )
+        ).first()
+        assert weak is not None
+        db.session.execute(
+            update(AnonSheet)
+            .where(AnonSheet.round_id == rnd.id, AnonSheet.post_id == weak.id)
+            .values(score=Decimal("61.5"))
+        )
+        db.session.commit()
+        code, end = weak.code, rnd.period_end
+    quarter = f"{end.year}-Q{(end.month - 1) // 3 + 1}"
+    login(client, "committee")
+    page = client.get(f"/rankings/period?period={quarter}").get_data(as_text=True)
+    row = page.split(f'<tr data-post="{code}">')[1].split("</tr>")[0]
+    assert "预警" in row
+    assert "61.50" in row
+    strong = re.findall(r'<tr data-post="(\w+)">(.*?)</tr>', page, re.S)
+    assert any("预警" not in cells for _, cells in strong)  # only the weak are flagged
+    detail = client.get(f"/posts/{code}").get_data(as_text=True)
+    if end >= date.today().replace(day=1, month=(date.today().month - 1) // 3 * 3 + 1):
+        assert 'id="warning"' in detail  # this quarter's review flags it on the post page too
+        assert "取消示范荣誉" in detail
