@@ -6,6 +6,7 @@ Fairness: an inspector sees a round's results only once it is sealed, never whil
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
@@ -22,7 +23,7 @@ from inspect_app.domain.rollup import period_bounds
 from inspect_app.errors import refuse
 from inspect_app.extensions import db
 from inspect_app.htmx import is_htmx, render
-from inspect_app.i18n import grade_label
+from inspect_app.i18n import grade_label, warning_label
 from inspect_app.models import Round
 from inspect_app.queries import open_rounds
 from inspect_app.security import ALL_ROLES, public, roles_required
@@ -44,15 +45,54 @@ def current() -> Response:
     return redirect(url_for("rankings.show", round_id=rnd.id))
 
 
-@bp.get("/period")
-@roles_required(*ALL_ROLES)
-def period() -> Response:
-    """Month (2026-11), quarter (2026-Q4) or year (2026) ranking of sealed rounds; this month by default."""
+def _period() -> tuple[str, tuple[date, date]]:
     today = date.today()
     chosen = request.args.get("period") or f"{today.year}-{today.month:02d}"
     bounds = period_bounds(chosen)
     if bounds is None:
         refuse(400, _("Write the period as 2026-11, 2026-Q4 or 2026."))
+    return chosen, bounds
+
+
+@bp.get("/period.<fmt>")
+@roles_required(*ALL_ROLES)
+def period_export(fmt: str) -> Response:
+    """The period ranking as XLSX or CSV (Chinese headers)."""
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    chosen, bounds = _period()
+    headers = [_("Rank"), _("Model post"), _("Unit"), _("Checks"), _("Result"), _("Grade"), _("Warning")]
+    rows = [
+        [r.rank, r.post.name, r.post.unit.name, r.rounds, r.score, grade_label(r.score) if r.score else "",
+         warning_label(r.warning) if r.warning else ""]
+        for r in period_ranking(*bounds, rollup_weights())
+    ]  # fmt: skip
+    return _spreadsheet(f"period-{chosen}", chosen, headers, rows, fmt, (6, 26, 12, 8, 8, 8, 24))
+
+
+def _spreadsheet(
+    name: str,
+    title: str,
+    headers: list[str],
+    rows: Sequence[Sequence[object]],
+    fmt: str,
+    widths: tuple[int, ...],
+) -> Response:
+    if fmt == "xlsx":
+        body, mimetype = tables.to_xlsx(title, headers, rows, widths), XLSX
+    else:
+        body, mimetype = tables.to_csv(headers, rows), "text/csv"
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@bp.get("/period")
+@roles_required(*ALL_ROLES)
+def period() -> Response:
+    """Month (2026-11), quarter (2026-Q4) or year (2026) ranking of sealed rounds; this month by default."""
+    today = date.today()
+    chosen, bounds = _period()
     weights = rollup_weights()
     choices = (
         (f"{today.year}-{today.month:02d}", _("This month")),
@@ -99,13 +139,7 @@ def export(round_id: int, fmt: str) -> Response:
         [r.rank, r.post.name, r.post.unit.name, r.sheets, r.score, grade_label(r.score) if r.score else ""]
         for r in round_ranking(rnd)
     ]
-    if fmt == "xlsx":
-        body, mimetype = tables.to_xlsx(rnd.title, headers, rows, (6, 26, 12, 8, 8, 8)), XLSX
-    else:
-        body, mimetype = tables.to_csv(headers, rows), "text/csv"
-    response = current_app.response_class(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="round-{rnd.id}-results.{fmt}"'
-    return response
+    return _spreadsheet(f"round-{rnd.id}-results", rnd.title, headers, rows, fmt, (6, 26, 12, 8, 8, 8))
 
 
 @bp.get("/<int:round_id>")

@@ -308,3 +308,24 @@ def test_quarterly_review_flags_weak_posts_on_the_ranking_and_the_post_page(
     if end >= date.today().replace(day=1, month=(date.today().month - 1) // 3 * 3 + 1):
         assert 'id="warning"' in detail  # this quarter's review flags it on the post page too
         assert "取消示范荣誉" in detail
+
+
+def test_period_ranking_exports_to_excel(app: Flask, client: FlaskClient) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    with app.app_context():
+        end = db.session.scalars(select(Round.period_end).where(Round.status == "published")).one()
+    login(client, "hr")
+    page = client.get(f"/rankings/period?period={end.year}").get_data(as_text=True)
+    shown = re.findall(r'<tr data-post="(\w+)">\s*<td>([^<]*)</td>', page)
+    book = load_workbook(io.BytesIO(client.get(f"/rankings/period.xlsx?period={end.year}").data))
+    sheet = book.active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("名次", "示范岗", "区队", "检查次数", "得分", "等级", "预警")
+    assert sheet.freeze_panes == "A2"
+    assert [str(r[0] or "—") for r in rows[1:]] == [rank.strip() for _, rank in shown]
+    assert client.get(f"/rankings/period.csv?period={end.year}").data.decode("utf-8-sig").startswith("名次,")
+    assert client.get("/rankings/period.xlsx?period=never").status_code == 400
