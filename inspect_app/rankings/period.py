@@ -17,9 +17,9 @@ from inspect_app.domain.ranking import WARN_BELOW, rank, warning
 from inspect_app.domain.rollup import period_score
 from inspect_app.extensions import db
 from inspect_app.models import Post, Round
-from inspect_app.queries import SEALED, round_rules
+from inspect_app.queries import SEALED
 
-from .aggregate import sql_standings
+from .aggregate import rounds_standings
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,9 @@ def period_ranking(
     ).all()
     results: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
     places: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    tables = rounds_standings(rounds)
     for rnd in rounds:
-        table = sql_standings(rnd.id, round_rules(rnd))
+        table = tables[rnd.id]
         rated = sum(1 for s in table.values() if s.rank is not None)
         for post_id, standing in table.items():
             if standing.score is not None and standing.rank is not None:

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""A year of weekly checks on PostgreSQL: 52 sealed rounds × 500 posts × 15 sheets = 390,000 sheets.
+
+Builds the data in a throw-away database (``bench_year`` on the local server, or ``BENCH_PG_URL``), then
+measures the year ranking (``rankings.period.period_ranking`` for the whole year: roll-up, ranks, 预警) as the
+median of ``--runs`` (goal ≤ 300 ms), next to one round's standings as the same run's baseline.
+
+    .venv/bin/python scripts/bench/year.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import sqlalchemy as sa  # noqa: E402
+from photos import median_ms  # noqa: E402  (scripts/bench/photos.py)
+
+from inspect_app import create_app  # noqa: E402
+from inspect_app.domain.ranking import Rules  # noqa: E402
+from inspect_app.extensions import db  # noqa: E402
+from inspect_app.models import AnonSheet, Post, Round, RoundPost, Standard, StandardVersion, Unit  # noqa: E402
+from inspect_app.rankings.aggregate import sql_standings  # noqa: E402
+from inspect_app.rankings.period import period_ranking, rollup_weights  # noqa: E402
+
+POSTS, SHEETS, WEEKS = 500, 15, 52
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_year"
+
+
+def fresh(url: str) -> None:
+    server = sa.create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(sa.text("DROP DATABASE IF EXISTS bench_year WITH (FORCE)"))
+        conn.execute(sa.text("CREATE DATABASE bench_year"))
+    server.dispose()
+    subprocess.run([VENV_BIN / "flask", "db", "upgrade"], check=True, capture_output=True)
+
+
+def build(year: int) -> list[int]:
+    rng = random.Random(52)  # noqa: S311 — bench data
+    conn = db.session.connection()
+    unit = conn.execute(
+        sa.insert(Unit).returning(Unit.id), {"code": "b", "name": "bench", "branch": "b"}
+    ).scalar()
+    std = conn.execute(
+        sa.insert(Standard).returning(Standard.id), {"profession": "coal", "title": "b"}
+    ).scalar()
+    version = conn.execute(
+        sa.insert(StandardVersion).returning(StandardVersion.id), {"standard_id": std, "number": 1}
+    ).scalar()
+    posts = conn.execute(
+        sa.insert(Post).returning(Post.id),
+        [{"code": f"Y{i:04d}", "name": f"岗位{i}", "unit_id": unit, "profession": "coal",
+          "standard_version_id": version, "status": "listed"} for i in range(POSTS)],
+    ).scalars().all()  # fmt: skip
+    rounds = []
+    for week in range(WEEKS):
+        start = date(year, 1, 5) + timedelta(weeks=week)
+        round_id = conn.execute(
+            sa.insert(Round).returning(Round.id),
+            {"title": f"第{week + 1}周", "kind": "weekly", "mode": "joint", "status": "published",
+             "anonymous": True, "period_start": start, "period_end": start + timedelta(days=6)},
+        ).scalar()  # fmt: skip
+        entries = [{"round_id": round_id, "post_id": p, "standard_version_id": version} for p in posts]
+        conn.execute(sa.insert(RoundPost), entries)
+        conn.execute(
+            sa.insert(AnonSheet),
+            [{"nullifier": os.urandom(32), "round_id": round_id, "post_id": p, "standard_version_id": version,
+              "deducted": 0, "score": Decimal(rng.randint(7000, 10000)) / 100, "vetoed": False}
+             for p in posts for _ in range(SHEETS)],
+        )  # fmt: skip
+        rounds.append(int(round_id or 0))
+    db.session.commit()
+    return rounds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="year ranking over 390,000 sheets on PostgreSQL")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_PG_URL", PG_URL)
+    os.environ.update(FLASK_APP="inspect_app", INSPECT_DATABASE_URL=url, INSPECT_SECRET_KEY=uuid.uuid4().hex)
+    fresh(url)
+    app = create_app()
+    year = date.today().year
+    with app.app_context():
+        began = time.perf_counter()
+        rounds = build(year)
+        db.session.execute(sa.text("ANALYZE"))
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(AnonSheet))
+        print(
+            f"built {count:,} sheets in {WEEKS} rounds × {POSTS} posts in {time.perf_counter() - began:.0f} s"
+        )
+        weights = rollup_weights()
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        rows = period_ranking(first, last, weights)
+        assert len(rows) == POSTS
+        year_ms = median_ms(lambda: period_ranking(first, last, weights), args.runs)
+        round_ms = median_ms(lambda: sql_standings(rounds[0], Rules()), args.runs * 3)
+        db.engine.dispose()
+    print(f"year ranking (52 rounds)    : {year_ms:8.1f} ms  (goal <= 300)")
+    print(f"one round's standings (base): {round_ms:8.1f} ms  → year = {year_ms / round_ms:.0f}× one round")
+
+
+if __name__ == "__main__":
+    main()
