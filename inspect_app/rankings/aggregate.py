@@ -14,12 +14,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import case, func, select, union_all
 
 from inspect_app.domain.ranking import Rules, rank
 from inspect_app.domain.scoring import CENT, round_points
 from inspect_app.extensions import db
-from inspect_app.models import AnonSheet, Round, Sheet
+from inspect_app.models import AnonSheet, AnonSheetItem, Round, Sheet, SheetItem
 from inspect_app.queries import Standing, round_rules
 
 Totals = dict[int, tuple[int, Decimal, Decimal, Decimal]]  # post → (sheets, sum, lowest, highest)
@@ -73,3 +73,37 @@ def rounds_standings(rounds: Sequence[Round]) -> dict[int, dict[int, Standing]]:
     """Many rounds' standings, each under its own rules, from a single query."""
     totals = _totals([r.id for r in rounds]) if rounds else {}
     return {r.id: _standings(totals.get(r.id, {}), round_rules(r)) for r in rounds}
+
+
+def deduction_rows(rnd: Round) -> list[tuple[int, int, int, Decimal]]:
+    """Per post and item of the round: (post, item, sheets that lost points on it, points lost in all).
+
+    Aggregates only; an anonymous round lists only posts it rates (at least MIN_SHEETS sheets), so no row can
+    stand for one inspector's sheet."""
+    signed = (
+        select(Sheet.post_id, SheetItem.item_id, SheetItem.deduction)
+        .join(Sheet, Sheet.id == SheetItem.sheet_id)
+        .where(Sheet.round_id == rnd.id)
+    )
+    anonymous = (
+        select(AnonSheet.post_id, AnonSheetItem.item_id, AnonSheetItem.deduction)
+        .join(AnonSheet, AnonSheet.nullifier == AnonSheetItem.nullifier)
+        .where(AnonSheet.round_id == rnd.id)
+    )
+    lines = union_all(signed, anonymous).subquery()
+    stmt = (
+        select(
+            lines.c.post_id,
+            lines.c.item_id,
+            func.sum(case((lines.c.deduction > 0, 1), else_=0)),
+            func.sum(lines.c.deduction),
+        )
+        .group_by(lines.c.post_id, lines.c.item_id)
+        .having(func.sum(lines.c.deduction) > 0)
+    )
+    rated = {pid for pid, s in sql_standings(rnd.id, round_rules(rnd)).items() if s.rank is not None}
+    return [
+        (post_id, item_id, int(n), _cents(total))
+        for post_id, item_id, n, total in db.session.execute(stmt)
+        if not rnd.anonymous or post_id in rated
+    ]

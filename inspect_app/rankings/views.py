@@ -13,6 +13,7 @@ from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from inspect_app import tables
@@ -24,10 +25,11 @@ from inspect_app.errors import refuse
 from inspect_app.extensions import db
 from inspect_app.htmx import is_htmx, render
 from inspect_app.i18n import grade_label, warning_label
-from inspect_app.models import Round
+from inspect_app.models import Post, Round, StandardItem
 from inspect_app.queries import open_rounds
 from inspect_app.security import ALL_ROLES, public, roles_required
 
+from .aggregate import deduction_rows
 from .period import period_ranking, rollup_weights
 from .services import ranking_fingerprint, round_ranking
 
@@ -52,6 +54,28 @@ def _period() -> tuple[str, tuple[date, date]]:
     if bounds is None:
         refuse(400, _("Write the period as 2026-11, 2026-Q4 or 2026."))
     return chosen, bounds
+
+
+@bp.get("/<int:round_id>/deductions.<fmt>")
+@roles_required(*ALL_ROLES)
+def deductions(round_id: int, fmt: str) -> Response:
+    """Where the round's points were lost, per post and checklist item (aggregates only), as XLSX or CSV."""
+    rnd = _round_for_viewer(round_id)
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    if not results_visible(RoundStatus(rnd.status), rnd.anonymous):
+        refuse(409, _("An anonymous round's results can be exported once it is sealed."))
+    rows = sorted(deduction_rows(rnd), key=lambda r: (r[0], -r[3]))
+    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_({r[0] for r in rows})))}
+    item_ids = {r[1] for r in rows}
+    items = {i.id: i for i in db.session.scalars(select(StandardItem).where(StandardItem.id.in_(item_ids)))}
+    headers = [_("Model post"), _("Unit"), _("Clause"), _("Category"), _("Sheets with deductions"),
+               _("Points lost")]  # fmt: skip
+    table = [
+        [posts[p].name, posts[p].unit.name, items[i].clause, items[i].category, n, total]
+        for p, i, n, total in rows
+    ]
+    return _spreadsheet(f"round-{rnd.id}-deductions", rnd.title, headers, table, fmt, (26, 12, 8, 16, 12, 10))
 
 
 @bp.get("/period.<fmt>")

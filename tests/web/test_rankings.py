@@ -329,3 +329,43 @@ def test_period_ranking_exports_to_excel(app: Flask, client: FlaskClient) -> Non
     assert [str(r[0] or "—") for r in rows[1:]] == [rank.strip() for _, rank in shown]
     assert client.get(f"/rankings/period.csv?period={end.year}").data.decode("utf-8-sig").startswith("名次,")
     assert client.get("/rankings/period.xlsx?period=never").status_code == 400
+
+
+def test_deduction_statistics_export_aggregates_and_leaves_out_thin_posts(
+    app: Flask, client: FlaskClient
+) -> None:
+    import io
+    from collections import Counter
+
+    from openpyxl import load_workbook
+
+    from inspect_app.demo import THIN_POST
+    from inspect_app.models import AnonSheet, AnonSheetItem, StandardItem
+
+    with app.app_context():
+        rnd = db.session.scalars(select(Round).where(Round.status == "published")).one()
+        lines = db.session.execute(
+            select(Post.name, StandardItem.clause, AnonSheetItem.deduction)
+            .join(AnonSheet, AnonSheet.nullifier == AnonSheetItem.nullifier)
+            .join(Post, Post.id == AnonSheet.post_id)
+            .join(StandardItem, StandardItem.id == AnonSheetItem.item_id)
+            .where(AnonSheet.round_id == rnd.id, Post.code != THIN_POST)
+        ).all()
+        thin = db.session.scalar(select(Post.name).where(Post.code == THIN_POST))
+        round_id = rnd.id
+    totals: Counter[tuple[str, str]] = Counter()
+    hits: Counter[tuple[str, str]] = Counter()
+    for name, clause, deduction in lines:
+        totals[(name, clause)] += deduction
+        hits[(name, clause)] += deduction > 0
+    login(client, "committee")
+    sheet = load_workbook(io.BytesIO(client.get(f"/rankings/{round_id}/deductions.xlsx").data)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("示范岗", "区队", "条款", "类别", "扣分评分表数", "扣分合计")
+    got = {(r[0], r[2]): (r[4], Decimal(str(r[5]))) for r in rows[1:]}
+    assert got == {k: (hits[k], v) for k, v in totals.items() if v > 0}
+    assert all(r[0] != thin for r in rows[1:])  # two sheets: too few to show even as an aggregate
+    with app.app_context():
+        open_round = db.session.scalars(select(Round.id).where(Round.status == "open", Round.anonymous)).one()
+    assert client.get(f"/rankings/{open_round}/deductions.csv").status_code == 409
