@@ -47,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     "BALLOT_KEY": None,
     #: period roll-up weights per kind of round (re-normalised over the kinds that rated a post)
     "ROLLUP_WEIGHTS": {"weekly": 0.4, "ten_day": 0.2, "monthly": 0.4},
+    #: lowest score of 一级, 二级, 三级 (below the last: 不合格), and the quarterly review's 预警 line
+    "GRADE_BOUNDS": [90, 80, 70],
+    "WARN_BELOW": 80,
 }
 
 

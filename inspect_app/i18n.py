@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -145,9 +145,17 @@ def warning_label(code: str) -> str:
     }.get(code, code)
 
 
+def grade_bounds() -> tuple[tuple[str, Decimal], ...]:
+    """The configured grade floors (GRADE_BOUNDS), as ``domain.ranking.grade`` takes them."""
+    floors = current_app.config["GRADE_BOUNDS"]
+    return tuple(
+        (code, Decimal(str(f))) for code, f in zip(("grade1", "grade2", "grade3"), floors, strict=True)
+    )
+
+
 def grade_label(score: Decimal) -> str:
-    """一级, 二级, 三级 or 不合格 for a score."""
-    return str(GRADES[grade(score)])
+    """一级, 二级, 三级 or 不合格 for a score, on the configured bounds."""
+    return str(GRADES[grade(score, grade_bounds())])
 
 
 def init_app(app: Flask) -> None:

@@ -74,7 +74,7 @@ def quarter_of(day: date) -> tuple[date, date]:
 
 def quarter_warning(post_id: int, today: date, weights: Mapping[str, Decimal]) -> PeriodRow | None:
     """The post's row in this quarter's review if it is flagged 预警, else None."""
-    for row in period_ranking(*quarter_of(today), weights):
+    for row in period_ranking(*quarter_of(today), weights, warn_below()):
         if row.post.id == post_id:
             return row if row.warning else None
     return None
@@ -82,3 +82,7 @@ def quarter_warning(post_id: int, today: date, weights: Mapping[str, Decimal]) -
 
 def rollup_weights() -> dict[str, Decimal]:
     return {k: Decimal(str(v)) for k, v in current_app.config["ROLLUP_WEIGHTS"].items()}
+
+
+def warn_below() -> Decimal:
+    return Decimal(str(current_app.config["WARN_BELOW"]))

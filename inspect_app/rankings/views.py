@@ -19,18 +19,17 @@ from werkzeug.wrappers import Response
 from inspect_app import tables
 from inspect_app.domain.ballots import MIN_SHEETS, results_visible
 from inspect_app.domain.enums import Role, RoundStatus
-from inspect_app.domain.ranking import GRADES
 from inspect_app.domain.rollup import period_bounds
 from inspect_app.errors import refuse
 from inspect_app.extensions import db
 from inspect_app.htmx import is_htmx, render
-from inspect_app.i18n import grade_label, warning_label
+from inspect_app.i18n import grade_bounds, grade_label, warning_label
 from inspect_app.models import Post, Round, StandardItem
 from inspect_app.queries import open_rounds
 from inspect_app.security import ALL_ROLES, public, roles_required
 
 from .aggregate import deduction_rows
-from .period import period_ranking, rollup_weights
+from .period import period_ranking, rollup_weights, warn_below
 from .services import ranking_fingerprint, round_ranking
 
 bp = Blueprint("rankings", __name__, url_prefix="/rankings")
@@ -89,7 +88,7 @@ def period_export(fmt: str) -> Response:
     rows = [
         [r.rank, r.post.name, r.post.unit.name, r.rounds, r.score, grade_label(r.score) if r.score else "",
          warning_label(r.warning) if r.warning else ""]
-        for r in period_ranking(*bounds, rollup_weights())
+        for r in period_ranking(*bounds, rollup_weights(), warn_below())
     ]  # fmt: skip
     return _spreadsheet(f"period-{chosen}", chosen, headers, rows, fmt, (6, 26, 12, 8, 8, 8, 24))
 
@@ -125,7 +124,7 @@ def period() -> Response:
     )
     return render(
         "rankings/period.html",
-        rows=period_ranking(*bounds, weights),
+        rows=period_ranking(*bounds, weights, warn_below()),
         chosen=chosen,
         bounds=bounds,
         choices=choices,
@@ -137,7 +136,7 @@ def period() -> Response:
 @public
 def rules() -> Response:
     """评分办法: how a sheet is scored and a round ranked, so anyone can redo a ranking by hand."""
-    return render("rankings/rules.html", min_sheets=MIN_SHEETS, grades=GRADES)
+    return render("rankings/rules.html", min_sheets=MIN_SHEETS, grades=grade_bounds(), warn=warn_below())
 
 
 def _round_for_viewer(round_id: int) -> Round:

@@ -369,3 +369,16 @@ def test_deduction_statistics_export_aggregates_and_leaves_out_thin_posts(
     with app.app_context():
         open_round = db.session.scalars(select(Round.id).where(Round.status == "open", Round.anonymous)).one()
     assert client.get(f"/rankings/{open_round}/deductions.csv").status_code == 409
+
+
+def test_grade_bounds_and_warning_line_come_from_configuration(migrated_url: str, app: Flask) -> None:
+    from tests.conftest import make_app
+
+    strict = make_app(migrated_url, GRADE_BOUNDS=[95, 90, 85], WARN_BELOW=90).test_client()
+    page = strict.get("/rankings/rules").get_data(as_text=True)
+    assert "≥ 95" in page
+    assert "≥ 85" in page
+    assert "低于 90 分" in page
+    default = app.test_client().get("/rankings/rules").get_data(as_text=True)
+    assert "≥ 90" in default
+    assert "低于 80 分" in default
