@@ -112,8 +112,6 @@ def results_visible(status: RoundStatus, anonymous: bool) -> bool:
     return not anonymous or status in (RoundStatus.SEALED, RoundStatus.PUBLISHED)
 
 
-#: who may organise rounds; a branch secretary only self-checks (自查) of their own unit
-ORGANISERS = frozenset({Role.ADMIN, Role.COMMITTEE, Role.HR, Role.BRANCH_SECRETARY})
 #: the department HR users belong to, as the five clarities name it (明确考核人)
 HR_DEPARTMENT = "组织人事部"
 

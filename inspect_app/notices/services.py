@@ -121,19 +121,24 @@ def _editable(actor: Actor, notice_id: int) -> Notice:
     return notice
 
 
-def edit_notice(actor: Actor, notice_id: int, title: str, praise: str, criticism: str) -> None:
+def edit_notice(
+    actor: Actor, notice_id: int, title: str, praise: str, criticism: str, publish_on: date | None = None
+) -> str:
+    """Save the text; with ``publish_on``, also give it the next number of that year and freeze it, in the
+    same transaction. Returns the number ("" while a draft)."""
     with write_transaction():
         notice = _editable(actor, notice_id)
         before = {"title": notice.title, "praise": notice.praise, "criticism": notice.criticism}
         notice.title, notice.praise, notice.criticism = title, praise, criticism
         record(actor, "notice.edit", "notice", notice_id, before, {"title": title})
-
-
-def publish_notice(actor: Actor, notice_id: int, today: date) -> str:
-    """Give the notice the next number of the year and freeze it; returns the number."""
-    with write_transaction():
-        notice = _editable(actor, notice_id)
-        last = db.session.scalar(select(func.max(Notice.seq)).where(Notice.year == today.year)) or 0
-        notice.status, notice.year, notice.seq, notice.published_on = "published", today.year, last + 1, today
-        record(actor, "notice.publish", "notice", notice_id, None, {"number": notice.number})
+        if publish_on is not None:
+            year = publish_on.year
+            last = db.session.scalar(select(func.max(Notice.seq)).where(Notice.year == year)) or 0
+            notice.status, notice.year, notice.seq, notice.published_on = (
+                "published",
+                year,
+                last + 1,
+                publish_on,
+            )
+            record(actor, "notice.publish", "notice", notice_id, None, {"number": notice.number})
         return notice.number

@@ -20,7 +20,7 @@ from inspect_app.rounds.services import RoundRefused, may_organise, may_view
 from inspect_app.security import SUPERVISORS, roles_required
 
 from .pdf import NoticeText, render_notice
-from .services import draft_notice, edit_notice, publish_notice
+from .services import draft_notice, edit_notice
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 LIMITS = {"title": 128, "praise": 5000, "criticism": 5000}
@@ -74,16 +74,9 @@ def edit(notice_id: int) -> Response:
     if errors:
         return render("notices/show.html", status=422, notice=notice, editable=True, errors=errors)
     try:
-        edit_notice(actor_of(current_user), notice_id, **fields)
-        if request.form.get("publish"):
-            flash(
-                _(
-                    "Published as %(number)s.",
-                    number=publish_notice(actor_of(current_user), notice_id, date.today()),
-                )
-            )
-        else:
-            flash(_("Saved."))
+        publish_on = date.today() if request.form.get("publish") else None
+        number = edit_notice(actor_of(current_user), notice_id, **fields, publish_on=publish_on)
+        flash(_("Published as %(number)s.", number=number) if number else _("Saved."))
     except RoundRefused as refused:
         refuse(refused.status, refused_message(refused.code))
     return redirect(url_for("notices.show", notice_id=notice_id), 303)

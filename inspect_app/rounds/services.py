@@ -281,11 +281,6 @@ def card_counts(round_id: int) -> CardCounts:
     return CardCounts(int(row[0]), int(row[1]))
 
 
-def voided_serials(round_id: int) -> list[int]:
-    stmt = select(BallotCard.serial).where(BallotCard.round_id == round_id, BallotCard.voided)
-    return list(db.session.scalars(stmt.order_by(BallotCard.serial)))
-
-
 def progress(rnd: Round) -> dict[int, int]:
     """Sheets per post so far: counts only, never content (what an organiser may watch live)."""
     table = AnonSheet if rnd.anonymous else Sheet
