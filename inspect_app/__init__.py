@@ -20,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .extensions import csrf, db, limiter, migrate
     from .field.views import bp as field_bp
     from .notices.views import bp as notices_bp
+    from .offline.views import bp as offline_bp
     from .photos.views import bp as photos_bp
     from .posts.views import bp as posts_bp
     from .public.views import bp as public_bp
@@ -56,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         admin_bp,
         photos_bp,
         notices_bp,
+        offline_bp,
     ):
         app.register_blueprint(bp)
     cli.init_app(app)

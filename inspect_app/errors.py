@@ -38,7 +38,15 @@ def error_response(
     message = message or _messages().get(status) or _("Something went wrong.")
     if wants_json():
         return jsonify(error=code or str(status), message=message), status
-    return render_template("error.html", status=status, message=message), status
+    return render_template("error.html", status=status, message=message, answered=_answered(status)), status
+
+
+def _answered(status: int) -> str | None:
+    """The sheet a form POST was refused for for good (the phone's outbox then drops or marks it); none for
+    answers that may change on retry (429, 5xx), and the body is not read after a 413."""
+    if request.method != "POST" or status in (408, 413, 429) or status >= 500:
+        return None
+    return request.form.get("submission_id")
 
 
 def refuse(status: int, message: str) -> NoReturn:

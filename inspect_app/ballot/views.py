@@ -56,7 +56,7 @@ def card() -> Response:
     return render("ballot/card.html")
 
 
-def _entry(round_id: int, code: str) -> RoundPost:
+def entry_of(round_id: int, code: str) -> RoundPost:
     try:
         entry = load_round_post(round_id, code, anonymous=True)
     except SubmitRefused as refusal:
@@ -70,7 +70,7 @@ def _refuse(refusal: SubmitRefused, code: str) -> NoReturn:
     refuse(refusal.status, refusal_message(refusal.code))
 
 
-def _form_page(
+def form_page(
     entry: RoundPost,
     problems: Sequence[Problem] = (),
     card_error: str | None = None,
@@ -94,7 +94,7 @@ def _form_page(
 @bp.get("/<int:round_id>/<code>")
 @public
 def form(round_id: int, code: str) -> Response:
-    return _form_page(_entry(round_id, code))
+    return form_page(entry_of(round_id, code))
 
 
 @bp.post("/<int:round_id>/<code>")
@@ -122,11 +122,18 @@ def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
 
 def _stored(stored: Stored, round_id: int, code: str) -> Response:
     if wants_json():
-        return jsonify(
-            result="stored", score=f"{stored.score:.2f}", vetoed=stored.vetoed, replay=stored.replay
+        message = (
+            _("This sheet had already arrived; it is stored once.") if stored.replay else _("Sheet stored")
         )
+        return jsonify(
+            result="stored", score=f"{stored.score:.2f}", vetoed=stored.vetoed, replay=stored.replay,
+            message=message,
+        )  # fmt: skip
     round_title, post_name = names_of(round_id, code)
-    return render("ballot/done.html", round_title=round_title, post_name=post_name, stored=stored)
+    return render(
+        "ballot/done.html", round_title=round_title, post_name=post_name, stored=stored,
+        received=request.form.get("submission_id", ""),
+    )  # fmt: skip
 
 
 def card_message(code: str) -> str:
@@ -146,7 +153,7 @@ def _refusal(round_id: int, code: str, refusal: SubmitRefused, bad_card: bool) -
     ):
         card_error = card_message("card_format") if bad_card else card_message(refusal.code) or None
         status = refusal.status
-        return _form_page(_entry(round_id, code), refusal.problems, card_error, status), status
+        return form_page(entry_of(round_id, code), refusal.problems, card_error, status), status
     if refusal.status == 422 and bad_card:
         return error_response(422, card_message("card_format"), "card_format")
     if refusal.code == "invalid_sheet" and refusal.problems:

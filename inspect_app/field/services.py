@@ -173,6 +173,9 @@ def submit_signed_sheet(
     A second, different sheet by the same inspector for the same post and round is refused with 409. The
     round's state is read inside the write transaction, so a round sealed meanwhile wins.
     """
+    earlier = _earlier_submission(submission_id, inspector_id)
+    if earlier is not None:  # a phone replaying after a lost answer learns the truth, even once sealed
+        return earlier
     store_files(photos)  # before the transaction; the files are visible only through the rows below
     try:
         with write_connection() as conn:
@@ -202,17 +205,25 @@ def submit_signed_sheet(
         return _after_conflict(submission_id, inspector_id)
 
 
-def _after_conflict(submission_id: uuid.UUID, inspector_id: int) -> int:
-    """A unique key refused the sheet: a replay of an earlier submission, or a second sheet for the post."""
+def _earlier_submission(submission_id: uuid.UUID, inspector_id: int) -> int | None:
+    """The sheet this submission already stored (a replay), None if new; 409 if another inspector's."""
     earlier = db.session.execute(
         select(Sheet.id, Sheet.inspector_id).where(Sheet.submission_id == submission_id)
     )
     row = earlier.first()
     if row is None:
-        raise SubmitRefused(409, "already_scored")
+        return None
     if row.inspector_id != inspector_id:
         raise SubmitRefused(409, "submission_reused")
     return int(row.id)
+
+
+def _after_conflict(submission_id: uuid.UUID, inspector_id: int) -> int:
+    """A unique key refused the sheet: a replay of an earlier submission, or a second sheet for the post."""
+    earlier = _earlier_submission(submission_id, inspector_id)
+    if earlier is None:
+        raise SubmitRefused(409, "already_scored")
+    return earlier
 
 
 def sheet_for(sheet_id: int, inspector_id: int) -> Sheet | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from inspect_app.domain.ballots import Signer
 from inspect_app.domain.enums import Role
 from inspect_app.domain.scoring import Problem
-from inspect_app.errors import error_response
+from inspect_app.errors import error_response, wants_json
 from inspect_app.htmx import render
 from inspect_app.models import RoundPost
 from inspect_app.queries import retired_code
@@ -78,7 +78,7 @@ def problem_message(problem: Problem) -> str:
     }.get(problem.code, _("This entry is not valid."))
 
 
-def _form_page(entry: RoundPost, problems: Sequence[Problem] = (), status: int = 200) -> Response:
+def form_page(entry: RoundPost, problems: Sequence[Problem] = (), status: int = 200) -> Response:
     shown = {item.id for item in entry.standard_version.items}
     by_item = {p.item_id: problem_message(p) for p in problems if p.item_id in shown}
     general = [problem_message(p) for p in problems if p.item_id not in shown]
@@ -119,7 +119,7 @@ def form(round_id: int, code: str) -> Response | tuple[Response | str, int]:
     earlier = existing_sheet_id(round_id, entry.post_id, current_user.id)
     if earlier is not None:
         return redirect(url_for("field.done", sheet_id=earlier, again=1), 303)
-    return _form_page(entry)
+    return form_page(entry)
 
 
 @bp.post("/<int:round_id>/<code>")
@@ -138,14 +138,22 @@ def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
         )
     except SubmitRefused as refusal:
         return _refusal_page(round_id, code, refusal)
+    if wants_json():  # the phone's outbox replaying a sheet kept offline
+        return jsonify(
+            result="stored", sheet_id=sheet_id, url=url_for("field.done", sheet_id=sheet_id),
+            message=_("Sheet stored"),
+        )  # fmt: skip
     return redirect(url_for("field.done", sheet_id=sheet_id), 303)
 
 
 def _refusal_page(round_id: int, code: str, refusal: SubmitRefused) -> Response | tuple[Response | str, int]:
     """Input problems re-render the form, each message next to its item; anything else is an error page."""
+    if refusal.code == "invalid_sheet" and wants_json():
+        first = refusal.problems[0] if refusal.problems else None
+        return error_response(422, problem_message(first) if first else None, first.code if first else None)
     if refusal.code == "invalid_sheet":
         try:
-            return _form_page(load_round_post(round_id, code, signer=signer()), refusal.problems, 422)
+            return form_page(load_round_post(round_id, code, signer=signer()), refusal.problems, 422)
         except SubmitRefused as closed:  # the round closed or the post left it meanwhile
             refusal = closed
     return _refused(refusal, code)

@@ -82,13 +82,10 @@ def _may_sign(post: Post) -> bool:
     return may_sign(signer, post.unit_id, post.assessor)
 
 
-@bp.get("/p/<code>")
-@public
-def post(code: str) -> Response:
-    """What a miner sees scanning the board: the five shows, its standing, sealed results, approved notes."""
-    found, shown = _public_post(code)
+def render_post_page(found: Post, shown: Shown) -> Response:
+    """The post's public page (also rendered into a round download)."""
     rounds = open_rounds_for_post(found.id) if shown == Shown.LISTED else []
-    response = render(
+    return render(
         "public/post.html",
         post=found,
         shown=shown,
@@ -98,6 +95,19 @@ def post(code: str) -> Response:
         notes=approved_feedback(found.id),
         takes_feedback=shown in (Shown.LISTED, Shown.UPCOMING),
     )
+
+
+def public_post(code: str) -> tuple[Post, Shown]:
+    """The post behind a board code and how it is shown (aborts with 404/410 as the post page does)."""
+    return _public_post(code)
+
+
+@bp.get("/p/<code>")
+@public
+def post(code: str) -> Response:
+    """What a miner sees scanning the board: the five shows, its standing, sealed results, approved notes."""
+    found, shown = _public_post(code)
+    response = render_post_page(found, shown)
     response.cache_control.max_age = 60
     if current_user.is_authenticated:
         response.cache_control.private = True

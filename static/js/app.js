@@ -40,3 +40,36 @@
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:load", function (e) { init(e.target); });
 })();
+
+// The service worker keeps the app and downloaded rounds for underground use (see templates/offline/sw.js).
+// High-contrast theme: a cookie the server reads too; flipped here in place so it works offline.
+(function () {
+  "use strict";
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    });
+  }
+  function themeCookie() {
+    var m = /(?:^|;\s*)theme=(default|contrast)/.exec(document.cookie);
+    return m ? m[1] : "default";
+  }
+  function apply(theme) {
+    document.documentElement.setAttribute("data-theme", theme);
+    document.querySelectorAll("[data-theme-toggle]").forEach(function (link) {
+      link.textContent = theme === "contrast" ? link.dataset.on : link.dataset.off;
+      link.setAttribute("aria-pressed", String(theme === "contrast"));
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    apply(themeCookie()); // a page kept offline was rendered with whatever theme was on then
+    document.querySelectorAll("[data-theme-toggle]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        var next = themeCookie() === "contrast" ? "default" : "contrast";
+        document.cookie = "theme=" + next + "; path=/; max-age=31536000; samesite=lax";
+        apply(next);
+      });
+    });
+  });
+})();

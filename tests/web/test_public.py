@@ -43,7 +43,7 @@ def test_public_post_page_shows_the_five_clarities_without_login(app: Flask, cli
     page = response.get_data(as_text=True)
     for text in expected:
         assert text in page
-    assert "评分" not in page  # scoring is for logged-in inspectors only
+    assert 'href="/field/' not in page  # signed scoring is for logged-in assessors only
     assert "public" in response.headers["Cache-Control"]
 
 
