@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .posts.views import bp as posts_bp
     from .public.views import bp as public_bp
     from .rankings.views import bp as rankings_bp
+    from .rectifications.views import bp as rectifications_bp
     from .rounds.views import bp as rounds_bp
     from .standards.views import bp as standards_bp
 
@@ -58,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         photos_bp,
         notices_bp,
         offline_bp,
+        rectifications_bp,
     ):
         app.register_blueprint(bp)
     cli.init_app(app)

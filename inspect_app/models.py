@@ -33,6 +33,7 @@ from .domain.enums import (
     FeedbackStatus,
     PostStatus,
     Profession,
+    RectStatus,
     Role,
     RoundKind,
     RoundMode,
@@ -528,3 +529,68 @@ class Notice(Base):
     @property
     def number(self) -> str:
         return f"〔{self.year}〕{self.seq}号" if self.year and self.seq else ""
+
+
+class Rectification(Base):
+    """整改: a problem found at a check, what must be done about it by when and by whom, and how it closed.
+
+    Raised from a signed sheet (``sheet_id``) or from a post's aggregated deductions in a sealed anonymous
+    round (``sheet_id`` NULL: never traced to a sheet). Overdue is not stored: see
+    ``domain.rectification.is_overdue``.
+    """
+
+    __tablename__ = "rectification"
+    __table_args__ = (
+        CheckConstraint(_in("status", RectStatus), name="status_known"),
+        CheckConstraint("returns >= 0", name="returns_not_negative"),
+        CheckConstraint("status != 'passed' OR closed_on IS NOT NULL", name="passed_closed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"))
+    sheet_id: Mapped[int | None] = mapped_column(ForeignKey("sheet.id"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("standard_item.id"))
+    clause: Mapped[str] = mapped_column(String(64), default="")  # 标准条款, as worded when raised
+    problem: Mapped[str] = mapped_column(Text)
+    measures: Mapped[str] = mapped_column(Text)  # 整改措施
+    deadline: Mapped[date] = mapped_column(Date)  # 整改期限
+    responsible: Mapped[str] = mapped_column(String(64))  # 责任人
+    checker: Mapped[str] = mapped_column(String(64))  # 复查人
+    status: Mapped[str] = mapped_column(String(16), default=RectStatus.ISSUED.value, index=True)
+    issued_on: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    done_note: Mapped[str] = mapped_column(Text, default="")
+    #: failed re-checks (退回) so far
+    returns: Mapped[int] = mapped_column(default=0)
+    recheck_note: Mapped[str] = mapped_column(Text, default="")
+    rechecked_on: Mapped[date | None] = mapped_column(Date)
+    #: the signed sheet of the check that passed or failed it last
+    recheck_sheet_id: Mapped[int | None] = mapped_column(ForeignKey("sheet.id"))
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+    post: Mapped[Post] = relationship()
+    unit: Mapped[Unit] = relationship()
+    round: Mapped[Round | None] = relationship()
+    photos: Mapped[list[RectificationPhoto]] = relationship(
+        order_by="RectificationPhoto.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def number(self) -> str:
+        return f"ZG{self.issued_on.year}-{self.id:04d}"
+
+
+class RectificationPhoto(Base):
+    """An after-photo (整改后照片) of a reported fix; public on the post's page once the re-check passed."""
+
+    __tablename__ = "rectification_photo"
+
+    rectification_id: Mapped[int] = mapped_column(
+        ForeignKey("rectification.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+    width: Mapped[int]
+    height: Mapped[int]

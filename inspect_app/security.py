@@ -112,6 +112,7 @@ def _nav_links() -> dict[str, Any]:
         ("rounds.index", _l("Rounds")),
         ("rankings.current", _l("Ranking")),
         ("notices.index", _l("Notices")),
+        ("rectifications.index", _l("Rectification")),
         ("standards.index", _l("Standards")),
         ("posts.feedback", _l("Feedback")),
         ("admin.audit", _l("Audit log")),

@@ -46,6 +46,15 @@ class RoundKind(StrEnum):
     ANNUAL = "annual"  # 年总评
 
 
+class RectStatus(StrEnum):
+    """A rectification (整改) on its way to closing; 退回 (a failed re-check) sends it back to ASSIGNED."""
+
+    ISSUED = "issued"  # 已下发
+    ASSIGNED = "assigned"  # 已指派
+    DONE = "done"  # 已执行 (awaiting re-check)
+    PASSED = "passed"  # 已复查 (closed)
+
+
 class RoundMode(StrEnum):
     SELF = "self"  # 自查
     MUTUAL = "mutual"  # 互查

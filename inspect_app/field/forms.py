@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from inspect_app.domain.rectification import Recheck, RectRefused, read_recheck
 from inspect_app.domain.scoring import ItemEntry, Problem
 from inspect_app.photos.uploads import Upload, UploadRefused, read_uploads
 
@@ -35,6 +36,27 @@ def parse_sheet(form: Mapping[str, str]) -> tuple[list[ItemEntry], list[Problem]
         else:
             entries.append(ItemEntry(item_id, count, remark))
     return entries, problems
+
+
+def parse_rechecks(form: Mapping[str, str]) -> tuple[list[Recheck], list[Problem]]:
+    """``rc-<rectification id>`` = pass | fail, ``rcn-<id>`` the note: fixes re-checked at this inspection."""
+    rechecks: list[Recheck] = []
+    problems: list[Problem] = []
+    for key in form:
+        prefix, _, rest = key.partition("-")
+        if prefix != "rc":
+            continue
+        rect_id = _int_or_none(rest)
+        try:
+            if rect_id is None:
+                raise RectRefused("bad_choice")
+            found = read_recheck(rect_id, form.get(key, ""), form.get(f"rcn-{rect_id}", ""))
+        except RectRefused as refused:
+            problems.append(Problem(f"recheck_{refused.code}", None, MAX_REMARK))
+            continue
+        if found is not None:
+            rechecks.append(found)
+    return rechecks, problems
 
 
 def parse_submission_id(raw: str | None) -> uuid.UUID | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, insert, select
@@ -16,9 +17,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from inspect_app.audit import Actor
 from inspect_app.database import write_connection
 from inspect_app.domain.ballots import Signer, may_sign
 from inspect_app.domain.enums import RoundStatus
+from inspect_app.domain.rectification import Recheck
 from inspect_app.domain.scoring import ItemEntry, ItemRule, Problem, SheetRejected, score_sheet
 from inspect_app.extensions import db
 from inspect_app.models import (
@@ -32,6 +35,7 @@ from inspect_app.models import (
     StandardVersion,
 )
 from inspect_app.photos.uploads import Upload, store_files
+from inspect_app.rectifications.services import apply_rechecks
 
 
 @dataclass
@@ -166,8 +170,9 @@ def submit_signed_sheet(
     submission_id: uuid.UUID,
     entries: Sequence[ItemEntry],
     photos: Sequence[Upload] = (),
+    rechecks: Sequence[Recheck] = (),
 ) -> int:
-    """Store one signed sheet and return its id.
+    """Store one signed sheet and return its id, with the re-checks of the post's fixes made at it.
 
     Replaying a submission (a double tap, a retried POST) returns the first sheet's id and stores nothing.
     A second, different sheet by the same inspector for the same post and round is refused with 409. The
@@ -200,6 +205,9 @@ def submit_signed_sheet(
             conn.execute(_INSERT_ITEMS, rows)
             if photos:
                 conn.execute(insert(SheetPhoto), photo_rows(photos, sheet_id=sheet_id))
+            if rechecks:
+                who = Actor(inspector_id, signer.display_name, signer.role.value, signer.unit_id)
+                apply_rechecks(conn, rechecks, target.post_id, sheet_id, who, date.today())
             return sheet_id
     except IntegrityError:
         return _after_conflict(submission_id, inspector_id)

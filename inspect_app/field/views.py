@@ -17,9 +17,10 @@ from inspect_app.errors import error_response, wants_json
 from inspect_app.htmx import render
 from inspect_app.models import RoundPost
 from inspect_app.queries import retired_code
+from inspect_app.rectifications.services import awaiting_recheck
 from inspect_app.security import roles_required
 
-from .forms import parse_sheet, parse_submission_id, read_photos
+from .forms import parse_rechecks, parse_sheet, parse_submission_id, read_photos
 from .services import (
     SubmitRefused,
     existing_sheet_id,
@@ -75,6 +76,10 @@ def problem_message(problem: Problem) -> str:
         ),
         "photo_too_many": _("At most %(n)d photos per sheet. Attach fewer photos.", n=limit),
         "photo_bad_field": _("The form is damaged. Reload it and try again."),
+        "recheck_missing": _("A failed re-check needs the reason, so the fix can be redone."),
+        "recheck_too_long": _("The re-check note is too long (at most %(n)d characters).", n=limit),
+        "recheck_control_chars": _("The re-check note contains invisible control characters. Type it again."),
+        "recheck_bad_choice": _("The form is damaged. Reload it and try again."),
     }.get(problem.code, _("This entry is not valid."))
 
 
@@ -85,6 +90,7 @@ def form_page(entry: RoundPost, problems: Sequence[Problem] = (), status: int = 
     return render(
         "field/form.html",
         entry=entry,
+        rechecks=awaiting_recheck(entry.post_id),
         items=entry.standard_version.items,
         limits={rule.item_id: rule.max_defects for rule in rules_of(entry.standard_version.items)},
         errors=by_item,
@@ -130,11 +136,12 @@ def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
         if submission_id is None:
             raise SubmitRefused(400, "bad_submission")
         entries, problems = parse_sheet(request.form)
-        if problems:
-            raise SubmitRefused(422, "invalid_sheet", problems)
+        rechecks, recheck_problems = parse_rechecks(request.form)
+        if problems or recheck_problems:
+            raise SubmitRefused(422, "invalid_sheet", [*problems, *recheck_problems])
         photos = read_photos(request.files, current_app.config["MAX_PHOTOS_PER_SHEET"])
         sheet_id = submit_signed_sheet(
-            round_id, code, signer(), current_user.id, submission_id, entries, photos
+            round_id, code, signer(), current_user.id, submission_id, entries, photos, rechecks
         )
     except SubmitRefused as refusal:
         return _refusal_page(round_id, code, refusal)

@@ -1,11 +1,14 @@
 """Serving evidence photos to staff, through the authorisation their sheets give.
 
 A photo is shown only if some sheet that references it may be seen by the user: signed sheets to supervisors
-(a branch secretary: own unit), anonymous sheets only once their round is sealed. Never to the public yet
-(published after-photos of rectifications come with that issue). The store is never exposed directly.
+(a branch secretary: own unit), anonymous sheets only once their round is sealed, rectification after-photos
+to staff of the unit. The public sees only after-photos a re-check confirmed (``public_after_photo``). The
+store is never exposed directly.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app
 from flask_login import current_user
@@ -13,9 +16,19 @@ from sqlalchemy import select, union_all
 from werkzeug.wrappers import Response
 
 from inspect_app.domain.enums import Role, RoundStatus
-from inspect_app.extensions import db
-from inspect_app.models import AnonSheet, AnonSheetPhoto, Post, Round, Sheet, SheetPhoto
-from inspect_app.security import SUPERVISORS, roles_required
+from inspect_app.extensions import db, limiter
+from inspect_app.models import (
+    AnonSheet,
+    AnonSheetPhoto,
+    Post,
+    Rectification,
+    RectificationPhoto,
+    Round,
+    Sheet,
+    SheetPhoto,
+)
+from inspect_app.rectifications.services import is_published_photo
+from inspect_app.security import SUPERVISORS, public, roles_required
 
 from .storage import NAME
 from .uploads import photo_store
@@ -40,21 +53,45 @@ def _visible(sha256: str) -> bool:
         .join(Post, Post.id == AnonSheet.post_id)
         .where(AnonSheetPhoto.sha256 == sha256, Round.status.in_(SEALED))
     )
-    units = set(db.session.scalars(union_all(signed, anonymous)))
+    after = (
+        select(Rectification.unit_id)
+        .select_from(RectificationPhoto)
+        .join(Rectification, Rectification.id == RectificationPhoto.rectification_id)
+        .where(RectificationPhoto.sha256 == sha256)
+    )
+    units = set(db.session.scalars(union_all(signed, anonymous, after)))
     if current_user.role == Role.BRANCH_SECRETARY:
         return current_user.unit_id in units
     return bool(units)
 
 
-@bp.get("/<name>")
-@roles_required(*SUPERVISORS)
-def show(name: str) -> Response:
-    if not NAME.match(name) or not _visible(name[:64]):
+def _serve(name: str, allowed: Callable[[str], bool], public_for: int | None) -> Response:
+    """The stored JPEG named ``name`` if ``allowed(sha256)``; cached publicly for ``public_for`` seconds, or
+    privately for an hour."""
+    if not NAME.match(name) or not allowed(name[:64]):
         abort(404)
     data = photo_store().get(name)
     if data is None:
         abort(404)
     response = current_app.response_class(data, mimetype="image/jpeg")
-    response.cache_control.private = True
-    response.cache_control.max_age = 3600
+    if public_for:
+        response.cache_control.public = True
+        response.cache_control.max_age = public_for
+    else:
+        response.cache_control.private = True
+        response.cache_control.max_age = 3600
     return response
+
+
+@bp.get("/<name>")
+@roles_required(*SUPERVISORS)
+def show(name: str) -> Response:
+    return _serve(name, _visible, None)
+
+
+@bp.get("/after/<name>")
+@public
+@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
+def public_after_photo(name: str) -> Response:
+    """An after-photo of a fix a re-check confirmed, shown on the post's public page."""
+    return _serve(name, is_published_photo, 86400)

@@ -31,6 +31,7 @@ from inspect_app.queries import (
     post_by_code,
     retired_code,
 )
+from inspect_app.rectifications.services import post_counts, published_photos
 from inspect_app.security import public
 
 bp = Blueprint("public", __name__)
@@ -94,6 +95,8 @@ def render_post_page(found: Post, shown: Shown) -> Response:
         grades=grade_history(found.id),
         notes=approved_feedback(found.id),
         takes_feedback=shown in (Shown.LISTED, Shown.UPCOMING),
+        rect_counts=post_counts(found.id, date.today()),
+        after_photos=published_photos(found.id),
     )
 
 

@@ -26,7 +26,8 @@ from inspect_app.htmx import is_htmx, render
 from inspect_app.i18n import grade_bounds, grade_label, warning_label
 from inspect_app.models import Post, Round, StandardItem
 from inspect_app.queries import open_rounds
-from inspect_app.security import ALL_ROLES, public, roles_required
+from inspect_app.rectifications.services import overdue_by_post
+from inspect_app.security import ALL_ROLES, may_open, public, roles_required
 
 from .aggregate import deduction_rows
 from .period import period_ranking, rollup_weights, warn_below
@@ -172,7 +173,14 @@ def show(round_id: int) -> Response:
     rnd = _round_for_viewer(round_id)
     status = RoundStatus(rnd.status)
     visible = results_visible(status, rnd.anonymous)
-    parts = (ranking_fingerprint(rnd, visible), is_htmx(), get_locale(), current_user.role)
+    overdue = overdue_by_post(date.today())
+    parts = (
+        ranking_fingerprint(rnd, visible),
+        is_htmx(),
+        get_locale(),
+        current_user.role,
+        sorted(overdue.items()),
+    )
     etag = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     if etag in request.if_none_match:
         response = current_app.response_class(status=304)
@@ -185,6 +193,8 @@ def show(round_id: int) -> Response:
             visible=visible,
             min_sheets=MIN_SHEETS,
             live=status == RoundStatus.OPEN,
+            overdue=overdue,
+            may_raise=may_open("rectifications.new") and (not rnd.anonymous or status != RoundStatus.OPEN),
         )
     response.set_etag(etag)
     response.vary.add("HX-Request")

@@ -38,14 +38,24 @@ def log_in(page: Page, base: str, username: str) -> None:
     expect(page.get_by_role("button", name="退出")).to_be_visible()
 
 
-def create_round(page: Page, base: str, codes: list[str], app: Flask) -> int:
-    """As the Party committee: a draft anonymous weekly round of two posts, then open it."""
+def create_round(
+    page: Page,
+    base: str,
+    codes: list[str],
+    app: Flask,
+    kind: str = "weekly",
+    mode: str = "joint",
+    title: str = TITLE,
+) -> int:
+    """As the organiser: a draft round of ``codes`` (anonymous unless a self-check), then open it."""
     page.goto(f"{base}/rounds/new")
-    page.locator("#title").fill(TITLE)
-    page.locator("#kind").select_option("weekly")
-    page.locator("#mode").select_option("joint")
+    page.locator("#title").fill(title)
+    page.locator("#kind").select_option(kind)
+    page.locator("#mode").select_option(mode)
     page.locator("#period_start").fill(date.today().isoformat())
     page.locator("#period_end").fill((date.today() + timedelta(days=6)).isoformat())
+    if mode == "self":
+        page.locator("input[name=anonymous]").uncheck()
     with app.app_context():
         ids = db.session.scalars(select(Post.id).where(Post.code.in_(codes))).all()
     for post_id in ids:

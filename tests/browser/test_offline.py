@@ -94,11 +94,16 @@ def stored_sheets(app: Flask, round_id: int) -> tuple[int, int]:
 
 
 def wait_for_service_worker(page: Page) -> None:
-    """Until /sw.js controls the page (it claims open pages once its shell is cached)."""
-    page.evaluate(
-        """() => navigator.serviceWorker.controller ? true : new Promise(done =>
-             navigator.serviceWorker.addEventListener("controllerchange", () => done(true)))"""
+    """Until /sw.js controls the page. A page loaded while the worker was still installing may be left out of
+    its clients.claim(): it is reloaded once the worker is active."""
+    active = page.evaluate(
+        """() => Promise.race([navigator.serviceWorker.ready.then(() => true),
+                               new Promise(done => setTimeout(() => done(false), 15000))])"""
     )
+    assert active, "the service worker did not install"
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
 
 
 def download_round(page: Page, base: str, round_id: int, card: str | None = None) -> None:
@@ -474,12 +479,11 @@ def test_a_new_version_replaces_the_old_shell_and_keeps_the_rounds(
     assert f"inspect-round-{rnd.id}" in names
     monkeypatch.setattr(shell, "version", lambda: "next-release")
     phone.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
-    phone.evaluate(
-        """() => new Promise(done => { const poll = () => caches.keys().then(names =>
-             names.includes("inspect-shell-next-release") &&
-             !names.some(n => n.startsWith("inspect-shell-") &&
-             n !== "inspect-shell-next-release") ? done() : setTimeout(poll, 100)); poll(); })"""
-    )
-    names = phone.evaluate("caches.keys()")
+    for _ in range(150):  # the new worker installs, activates and deletes the old shell
+        names = phone.evaluate("caches.keys()")
+        if "inspect-shell-next-release" in names and f"inspect-shell-{old}" not in names:
+            break
+        phone.wait_for_timeout(100)
+    assert "inspect-shell-next-release" in names
     assert f"inspect-shell-{old}" not in names
     assert f"inspect-round-{rnd.id}" in names

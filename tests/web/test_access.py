@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from inspect_app.domain.enums import Role, RoundKind, RoundStatus
 from inspect_app.extensions import db
-from inspect_app.models import Feedback, Notice, Post, Round, Standard, User
+from inspect_app.models import Feedback, Notice, Post, Rectification, Round, Standard, User
 from tests.conftest import ROLE_LOGINS, login, make_app
 
 #: the walk uses a listed post of the branch secretary's own unit (综采一区) …
@@ -58,6 +58,16 @@ def sample_url(app: Flask, rule: str, post: str = OWN_POST, endpoint: str = "") 
             db.session.add(notice)
             db.session.flush()
             notice_id = notice.id
+        rect_id = db.session.scalar(select(Rectification.id).where(Rectification.post_id == post_id))
+        if rect_id is None:
+            unit_id = db.session.scalars(select(Post.unit_id).where(Post.id == post_id)).one()
+            rect = Rectification(post_id=post_id, unit_id=unit_id, problem="浮煤", measures="清理",
+                                 deadline=date.today(), responsible="张海涛", checker="王建华",
+                                 issued_on=date.today())  # fmt: skip
+            db.session.add(rect)
+            db.session.flush()
+            rect_id = rect.id
+        unit_id = db.session.scalars(select(Post.unit_id).where(Post.id == post_id)).one()
         db.session.commit()
         feedback_id = feedback.id
     return (
@@ -68,6 +78,8 @@ def sample_url(app: Flask, rule: str, post: str = OWN_POST, endpoint: str = "") 
         .replace("<int:feedback_id>", str(feedback_id))
         .replace("<int:notice_id>", str(notice_id))
         .replace("<int:member_id>", "1")
+        .replace("<int:rect_id>", str(rect_id))
+        .replace("<int:unit_id>", str(unit_id))
         .replace("<fmt>", "csv")
         .replace("<path:filename>", "css/app.css")
     )

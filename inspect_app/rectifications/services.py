@@ -1,0 +1,279 @@
+"""整改 changes, each one transaction with its audit entry; and what the pages list and count."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import selectinload
+
+from inspect_app.audit import Actor, record
+from inspect_app.database import write_transaction
+from inspect_app.domain.enums import RectStatus, Role
+from inspect_app.domain.rectification import (
+    Recheck,
+    RectAction,
+    RectDraft,
+    RectRefused,
+    check_deadline,
+    check_draft,
+    clean_text,
+    rect_step,
+)
+from inspect_app.extensions import db
+from inspect_app.models import AuditEntry, Post, Rectification, RectificationPhoto
+from inspect_app.photos.uploads import Upload, store_files
+from inspect_app.rounds.services import may_organise
+
+from .sources import Source, SourceLine
+
+OPEN = (RectStatus.ISSUED.value, RectStatus.ASSIGNED.value, RectStatus.DONE.value)
+LATE = (RectStatus.ISSUED.value, RectStatus.ASSIGNED.value)
+
+
+def raise_rectifications(
+    actor: Actor, source: Source, picks: Sequence[tuple[SourceLine, RectDraft]], today: date
+) -> list[int]:
+    """Several rectifications at once, from the chosen lines of one sheet or one post's round results."""
+    if not picks:
+        raise RectRefused("nothing_chosen")
+    cleaned = [(line, check_draft(draft, today)) for line, draft in picks]
+    with write_transaction():
+        ids = []
+        for line, draft in cleaned:
+            rect = Rectification(
+                post_id=source.post.id,
+                unit_id=source.post.unit_id,
+                round_id=source.round.id,
+                sheet_id=line.sheet_id,
+                item_id=line.item_id,
+                clause=f"{line.clause} {line.category}"[:64],
+                problem=draft.problem,
+                measures=draft.measures,
+                deadline=draft.deadline,
+                responsible=draft.responsible,
+                checker=draft.checker,
+                issued_on=today,
+            )
+            assert draft.deadline is not None  # check_draft saw to it
+            db.session.add(rect)
+            db.session.flush()
+            record(
+                actor,
+                "rectification.issue",
+                "rectification",
+                rect.id,
+                None,
+                {"post": source.post.code, "clause": rect.clause, "deadline": draft.deadline.isoformat()},
+            )
+            ids.append(rect.id)
+        return ids
+
+
+def _managed(actor: Actor, rect_id: int) -> Rectification:
+    rect = db.session.get(Rectification, rect_id)
+    if rect is None:
+        raise RectRefused("no_rectification")
+    if not may_organise(actor, rect.unit_id):
+        raise RectRefused("forbidden")
+    return rect
+
+
+def _move(rect: Rectification, action: RectAction) -> str:
+    after = rect_step(RectStatus(rect.status), action)
+    if after is None:
+        raise RectRefused("wrong_state")
+    before, rect.status = rect.status, after.value
+    return before
+
+
+def assign(actor: Actor, rect_id: int, responsible: str, deadline: date | None, today: date) -> None:
+    """Name who answers for the fix (again after a failed re-check), optionally with a new deadline."""
+    name = clean_text(responsible, "responsible", limit=60)
+    new_deadline = check_deadline(deadline, today) if deadline is not None else None
+    with write_transaction():
+        rect = _managed(actor, rect_id)
+        before = _move(rect, RectAction.ASSIGN)
+        rect.responsible = name
+        if new_deadline is not None:
+            rect.deadline = new_deadline
+        record(
+            actor,
+            "rectification.assign",
+            "rectification",
+            rect_id,
+            {"status": before},
+            {"status": rect.status, "responsible": name, "deadline": rect.deadline.isoformat()},
+        )
+
+
+def complete(actor: Actor, rect_id: int, note: str, photos: Sequence[Upload], today: date) -> None:
+    """Report the fix done: a note of what was done and at least one after-photo."""
+    text = clean_text(note, "note")
+    if not photos:
+        raise RectRefused("photo_missing", "photo")
+    store_files(photos)  # before the transaction; the files are visible only through the rows
+    with write_transaction():
+        rect = _managed(actor, rect_id)
+        before = _move(rect, RectAction.COMPLETE)
+        rect.done_note, rect.done_on = text, today
+        rect.photos.clear()
+        db.session.flush()
+        seen: set[str] = set()
+        for n, upload in enumerate(photos):
+            if upload.photo.sha256 not in seen:
+                seen.add(upload.photo.sha256)
+                rect.photos.append(
+                    RectificationPhoto(
+                        sha256=upload.photo.sha256,
+                        position=n,
+                        width=upload.photo.width,
+                        height=upload.photo.height,
+                    )
+                )
+        record(
+            actor,
+            "rectification.complete",
+            "rectification",
+            rect_id,
+            {"status": before},
+            {"status": rect.status, "photos": len(seen)},
+        )
+
+
+def apply_rechecks(
+    conn: Connection, rechecks: Sequence[Recheck], post_id: int, sheet_id: int, who: Actor, today: date
+) -> int:
+    """Pass or fail, at a signed check, the post's fixes awaiting re-check (inside the sheet's transaction).
+
+    A line for a fix that is no longer awaiting re-check (a form kept offline while someone else re-checked
+    it) is skipped: the sheet itself must never be lost over it. Returns how many were applied."""
+    applied = 0
+    for check in rechecks:
+        action = RectAction.PASS if check.passed else RectAction.FAIL
+        after = rect_step(RectStatus.DONE, action)
+        assert after is not None
+        values: dict[str, object] = {
+            "status": after.value,
+            "recheck_note": check.note,
+            "rechecked_on": today,
+            "recheck_sheet_id": sheet_id,
+        }
+        if check.passed:
+            values["closed_on"] = today
+        else:
+            values["returns"] = Rectification.returns + 1
+        done = conn.execute(
+            update(Rectification)
+            .where(
+                Rectification.id == check.rect_id,
+                Rectification.post_id == post_id,
+                Rectification.status == RectStatus.DONE.value,
+            )
+            .values(**values)
+        )
+        if done.rowcount:
+            applied += 1
+            conn.execute(
+                insert(AuditEntry).values(
+                    actor_id=who.id,
+                    actor_name=who.name,
+                    action=f"rectification.recheck_{action.value}",
+                    entity="rectification",
+                    entity_id=str(check.rect_id),
+                    before={"status": "done"},
+                    after={"status": after.value, "sheet": sheet_id, "note": check.note},
+                )
+            )
+    return applied
+
+
+# --- what the pages show --------------------------------------------------------------------------------
+
+
+def _overdue(today: date) -> ColumnElement[bool]:
+    return and_(Rectification.status.in_(LATE), Rectification.deadline < today)
+
+
+def listed(
+    actor: Actor, today: date, unit_id: int | None = None, post_code: str = "", state: str = ""
+) -> list[Rectification]:
+    """The rectifications this user may see: overdue first (longest overdue on top), then open ones by
+    deadline, then closed ones, newest first."""
+    stmt: Select[Rectification] = select(Rectification).options(
+        selectinload(Rectification.post), selectinload(Rectification.unit)
+    )
+    if actor.role == Role.BRANCH_SECRETARY:
+        stmt = stmt.where(Rectification.unit_id == actor.unit_id)
+    if unit_id:
+        stmt = stmt.where(Rectification.unit_id == unit_id)
+    if post_code:
+        stmt = stmt.join(Post, Post.id == Rectification.post_id).where(Post.code == post_code)
+    overdue = _overdue(today)
+    if state == "overdue":
+        stmt = stmt.where(overdue)
+    elif state == "open":
+        stmt = stmt.where(Rectification.status.in_(OPEN))
+    elif state == "closed":
+        stmt = stmt.where(Rectification.status == RectStatus.PASSED.value)
+    order = case((overdue, 0), (Rectification.status.in_(OPEN), 1), else_=2)
+    closed_first = case((Rectification.status == RectStatus.PASSED.value, Rectification.id), else_=0)
+    stmt = stmt.order_by(order, closed_first.desc(), Rectification.deadline, Rectification.id)
+    return list(db.session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class Counts:
+    open: int
+    overdue: int
+    closed: int
+
+
+def post_counts(post_id: int, today: date) -> Counts:
+    stmt = select(
+        func.count().filter(Rectification.status.in_(OPEN)),
+        func.count().filter(_overdue(today)),
+        func.count().filter(Rectification.status == RectStatus.PASSED.value),
+    ).where(Rectification.post_id == post_id)
+    row = db.session.execute(stmt).one()
+    return Counts(int(row[0]), int(row[1]), int(row[2]))
+
+
+def overdue_by_post(today: date) -> dict[int, int]:
+    stmt = select(Rectification.post_id, func.count()).where(_overdue(today)).group_by(Rectification.post_id)
+    return {post_id: int(n) for post_id, n in db.session.execute(stmt)}
+
+
+def awaiting_recheck(post_id: int) -> list[Rectification]:
+    stmt = (
+        select(Rectification)
+        .where(Rectification.post_id == post_id, Rectification.status == RectStatus.DONE.value)
+        .options(selectinload(Rectification.photos))
+        .order_by(Rectification.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def published_photos(post_id: int) -> list[tuple[Rectification, RectificationPhoto]]:
+    """After-photos a re-check confirmed: shown on the post's public page."""
+    stmt = (
+        select(Rectification, RectificationPhoto)
+        .join(RectificationPhoto, RectificationPhoto.rectification_id == Rectification.id)
+        .where(Rectification.post_id == post_id, Rectification.status == RectStatus.PASSED.value)
+        .order_by(Rectification.closed_on.desc(), Rectification.id.desc(), RectificationPhoto.position)
+        .limit(12)
+    )
+    return [(r, p) for r, p in db.session.execute(stmt)]
+
+
+def is_published_photo(sha256: str) -> bool:
+    stmt = (
+        select(RectificationPhoto.sha256)
+        .join(Rectification, Rectification.id == RectificationPhoto.rectification_id)
+        .where(RectificationPhoto.sha256 == sha256, Rectification.status == RectStatus.PASSED.value)
+        .limit(1)
+    )
+    return db.session.scalar(stmt) is not None
