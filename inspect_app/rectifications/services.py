@@ -242,6 +242,13 @@ def post_counts(post_id: int, today: date) -> Counts:
     return Counts(int(row[0]), int(row[1]), int(row[2]))
 
 
+def overdue_count(today: date, unit_id: int | None = None) -> int:
+    stmt = select(func.count()).select_from(Rectification).where(_overdue(today))
+    if unit_id is not None:
+        stmt = stmt.where(Rectification.unit_id == unit_id)
+    return int(db.session.scalar(stmt) or 0)
+
+
 def overdue_by_post(today: date) -> dict[int, int]:
     stmt = select(Rectification.post_id, func.count()).where(_overdue(today)).group_by(Rectification.post_id)
     return {post_id: int(n) for post_id, n in db.session.execute(stmt)}

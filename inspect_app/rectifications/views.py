@@ -26,7 +26,7 @@ from inspect_app.security import SUPERVISORS, roles_required
 
 from . import exports
 from .messages import STATUS_CODES, action_label, refused, status_label
-from .services import assign, complete, listed, raise_rectifications
+from .services import assign, complete, listed, overdue_count, raise_rectifications
 from .sources import Source, SourceLine, load_source
 
 bp = Blueprint("rectifications", __name__, url_prefix="/rectifications")
@@ -38,8 +38,17 @@ def _labels() -> dict[str, object]:
     return {
         "rect_status": status_label,
         "rect_action": action_label,
+        "overdue_total": _overdue_total,
         "rect_overdue": lambda r: is_overdue(RectStatus(r.status), r.deadline, date.today()),
     }
+
+
+def _overdue_total() -> int:
+    """For the menu (called only where the menu is drawn): overdue fixes this user answers for."""
+    if not current_user.is_authenticated or current_user.role not in SUPERVISORS:
+        return 0
+    unit = current_user.unit_id if current_user.role == Role.BRANCH_SECRETARY else None
+    return overdue_count(date.today(), unit)
 
 
 def _actor() -> Actor:

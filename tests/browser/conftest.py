@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -37,7 +38,17 @@ def live_server(app: Flask, migrated_url: str) -> Iterator[str]:
     thread.join()
     server.server_close()
     with served.app_context():
-        db.engine.dispose()
+        release_connections()
+
+
+def release_connections(seconds: float = 10) -> None:
+    """Close the served app's pool once the request threads still running (a page's late fetches, a server
+    stopped mid-request) have given their connections back; else PostgreSQL's connections would be
+    garbage-collected open during a later test."""
+    end = time.monotonic() + seconds
+    while db.engine.pool.checkedout() and time.monotonic() < end:  # type: ignore[attr-defined]
+        time.sleep(0.05)
+    db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,7 @@ from inspect_app.domain.scoring import ItemEntry
 from inspect_app.extensions import db
 from inspect_app.models import AnonSheet, AnonSheetPhoto, Post, Round, RoundPost, Sheet, StandardItem
 from inspect_app.offline import shell
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, release_connections
 from tests.conftest import make_app
 from tests.web.helpers import anonymous_round
 
@@ -210,7 +210,7 @@ def restartable(app: Flask, migrated_url: str) -> Iterator[Restartable]:
     with suppress(AssertionError):
         server.stop()
     with served.app_context():
-        db.engine.dispose()
+        release_connections()
 
 
 def wait_until(page: Page, check: Callable[[], bool], seconds: float = 20) -> None:

@@ -236,6 +236,7 @@ def test_overdue_comes_first_reaches_the_ranking_and_the_public_counts(
     assert f'data-id="{rect.id}"' in client.get("/rectifications/?state=overdue").get_data(as_text=True)
     ranking = client.get(f"/rankings/{round_id(app, 'monthly')}").get_data(as_text=True)
     assert "逾期整改 1 项" in ranking
+    assert 'id="nav-overdue"' in ranking  # the menu of everyone who answers for it shows the count
     public = client.get(f"/p/{POST}").get_data(as_text=True)
     assert "逾期 1" in public
     assert "进行中 1" in public
