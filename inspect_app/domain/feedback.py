@@ -6,7 +6,7 @@ Control characters are refused: they have no business in a note and can hide tex
 
 from __future__ import annotations
 
-import unicodedata
+from .text import has_hidden_chars, normalise_text
 
 MAX_CHARS = 300
 MIN_CHARS = 2
@@ -22,12 +22,12 @@ class FeedbackRefused(ValueError):
 
 def clean_feedback(text: str) -> str:
     """The note as it will be stored: NFC, line ends unified, outer blank space trimmed."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    text = normalise_text(text)
     if not text:
         raise FeedbackRefused("empty")
     if len(text) > MAX_CHARS:
         raise FeedbackRefused("too_long")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch != "\n" for ch in text):
+    if has_hidden_chars(text):
         raise FeedbackRefused("control_chars")
     if len(text) < MIN_CHARS:
         raise FeedbackRefused("too_short")

@@ -7,12 +7,12 @@ hand: it follows from the deadline, for as long as the fix has not been reported
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from .enums import RectStatus
+from .text import has_hidden_chars, normalise_text
 
 MAX_TEXT = 500
 MAX_NAME = 60
@@ -59,12 +59,12 @@ class RectRefused(ValueError):
 
 def clean_text(text: str, field: str, required: bool = True, limit: int = MAX_TEXT) -> str:
     """Trimmed NFC text; refused when required and empty, too long, or holding control characters."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    text = normalise_text(text)
     if required and not text:
         raise RectRefused("missing", field)
     if len(text) > limit:
         raise RectRefused("too_long", field)
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch != "\n" for ch in text):
+    if has_hidden_chars(text):
         raise RectRefused("control_chars", field)
     return text
 
