@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 
 from . import demo_data as data
 from .auth.services import hash_password
+from .ballot import sealing
 from .ballot.services import submit_anonymous_sheet
 from .database import write_transaction
-from .domain.ballots import HR_DEPARTMENT, Signer, card_digest, card_from_body, new_card_code
+from .domain.ballots import HR_DEPARTMENT, MIN_SHEETS, Signer, card_digest, card_from_body, new_card_code
 from .domain.codes import ALPHABET
 from .domain.enums import PostStatus, Role, RoundKind, RoundMode, RoundStatus
 from .domain.lifecycle import Action
@@ -53,10 +54,12 @@ DEMO_USERS = (
 )
 #: posts of the open signed round (HR's 旬督导) that two HR assessors have already scored
 PRESCORED = 3
-#: posts of the open anonymous weekly round already scored with demo cards 1–3
+#: posts of the open anonymous weekly round already scored with demo cards 1–5 (its quorum: they are rated)
 PRESCORED_ANONYMOUS = 5
+#: demo cards that scored them; the others are free for whoever tries the demo
+PRESCORING_CARDS = 5
 #: the open weekly round's printed cards; fixed so the README can list them (demo databases only)
-DEMO_CARDS = 8
+DEMO_CARDS = 10
 DEMO_CARD_SEED = 56804
 #: a post of last week's round that got only two sheets: shown as unrated, never as a score
 THIN_POST = "T4R8K"
@@ -123,15 +126,17 @@ def _demo_rounds(posts: list[Post], today: date, with_sheets: bool) -> None:
         zc1 = [p for p in listed if p.unit.code == "zc1"]
         _round(monday.replace(day=1), zc1, RoundKind.MONTHLY, RoundMode.SELF, False, unit_id=zc1[0].unit_id)
         key = str(current_app.config["BALLOT_KEY"]).encode()
-        old_cards = [new_card_code() for _ in range(4)]
+        old_cards = [new_card_code() for _ in range(6)]
         _cards(last_week, old_cards, key)
         _cards(current, demo_card_codes(), key)
     if with_sheets:
         _anonymous_sheets(last_week, old_cards, key, None)
-        _anonymous_sheets(current, demo_card_codes()[:3], key, PRESCORED_ANONYMOUS)
+        _anonymous_sheets(current, demo_card_codes()[:PRESCORING_CARDS], key, PRESCORED_ANONYMOUS)
         _signed_sheets(ten_day, PRESCORED)
     with write_transaction():
         db.session.get_one(Round, last_week).status = RoundStatus.PUBLISHED.value
+        db.session.flush()
+        sealing.rewrite_in_key_order(db.session.connection(), last_week)  # as sealing does (no photos here)
 
 
 def _round(
@@ -157,7 +162,7 @@ def _round(
         status=RoundStatus.OPEN.value,
         anonymous=anonymous,
         unit_id=unit_id,
-        min_sheets=3 if anonymous else 1,  # one or two assessors sign a supervision or a self-check
+        min_sheets=MIN_SHEETS if anonymous else 1,  # one or two assessors sign a supervision or a self-check
         trim=anonymous,
         entries=[RoundPost(post=p, standard_version=p.standard_version) for p in posts],
     )
@@ -308,7 +313,10 @@ def _anonymous_sheets(round_id: int, cards: list[str], key: bytes, count: int | 
     rng = random.Random(round_id * 7919)  # noqa: S311 — demo content, not security
     for code, items in _plans(round_id, count):
         for card in cards[:2] if code == THIN_POST else cards:
-            submit_anonymous_sheet(round_id, code, card, _sheet(rng, code, items), key)
+            sheet = _sheet(rng, code, items)
+            submit_anonymous_sheet(
+                round_id, code, card, sheet, key, str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            )
 
 
 def _signed_sheets(round_id: int, count: int) -> None:

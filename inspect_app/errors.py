@@ -38,7 +38,8 @@ def error_response(
     message = message or _messages().get(status) or _("Something went wrong.")
     if wants_json():
         return jsonify(error=code or str(status), message=message), status
-    return render_template("error.html", status=status, message=message, answered=_answered(status)), status
+    answered = _answered(status)
+    return render_template("error.html", status=status, message=message, code=code, answered=answered), status
 
 
 def _answered(status: int) -> str | None:

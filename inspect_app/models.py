@@ -6,6 +6,7 @@ Points are ``Numeric(6, 2)`` and handled as ``Decimal``.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -14,10 +15,13 @@ from typing import Any
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
     LargeBinary,
     Numeric,
     String,
@@ -51,6 +55,11 @@ def _in(column: str, enum: type) -> str:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def random_id() -> int:
+    """A random key of 16 decimal digits (2**52 ≤ id < 2**53: exact in JavaScript, one length in URLs)."""
+    return (1 << 52) | secrets.randbits(52)
 
 
 class Unit(Base):
@@ -279,7 +288,8 @@ class RetiredCode(Base):
 class Feedback(Base):
     """职工监督意见: a miner's short anonymous note on a post, public only once the branch approves it.
 
-    Deliberately no author, address, user agent or time of day: only the day it arrived.
+    Deliberately no author, address, user agent or time of day: only the day it arrived. The id is random
+    (16 digits, not a sequence), so notes cannot be put in the order they arrived and matched to log lines.
     """
 
     __tablename__ = "feedback"
@@ -288,7 +298,9 @@ class Feedback(Base):
         CheckConstraint("length(body) <= 300", name="body_short"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False, default=random_id
+    )
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
     body: Mapped[str] = mapped_column(Text)
     received_on: Mapped[date] = mapped_column(Date)
@@ -428,9 +440,10 @@ class BallotCard(Base):
 
 
 class AnonSheet(Base):
-    """An anonymous score sheet (无记名). Deliberately without inspector, time, address, device, submission
-    id or autoincrement key: its key is the nullifier HMAC(key, card, round, post), random to any reader, and
-    rows are stored (SQLite: WITHOUT ROWID) and listed in key order, never in arrival order.
+    """An anonymous score sheet (无记名). Deliberately without inspector, time, address, device or
+    autoincrement key: its key is the round, the post and the nullifier HMAC(key, card, round, post), random
+    to any reader. Rows of one round lie together (the key starts with the round), so sealing can rewrite
+    just that round in key order and leave no trace of arrival order (``ballot.sealing``).
     """
 
     __tablename__ = "anon_sheet"
@@ -440,30 +453,38 @@ class AnonSheet(Base):
         {"sqlite_with_rowid": False},
     )
 
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), primary_key=True)
     nullifier: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
     standard_version_id: Mapped[int] = mapped_column(ForeignKey("standard_version.id"))
     deducted: Mapped[Decimal] = mapped_column(Points)
     score: Mapped[Decimal] = mapped_column(Points)
     vetoed: Mapped[bool] = mapped_column(default=False)
+    #: HMAC(key, "receipt", submission id) while the round is open: tells the phone's replay (same id: 200)
+    #: from a second sheet of the card (409) without comparing contents; erased at sealing
+    receipt: Mapped[bytes | None] = mapped_column(LargeBinary(32))
 
-    items: Mapped[list[AnonSheetItem]] = relationship(cascade="all, delete-orphan")
+
+_SHEET_FK = (
+    ["round_id", "post_id", "nullifier"],
+    ["anon_sheet.round_id", "anon_sheet.post_id", "anon_sheet.nullifier"],
+)
 
 
 class AnonSheetItem(Base):
-    """One answered line of an anonymous sheet, keyed by its sheet's nullifier and the item."""
+    """One answered line of an anonymous sheet, keyed by its sheet's key and the item."""
 
     __tablename__ = "anon_sheet_item"
     __table_args__ = (
         CheckConstraint("defects IS NULL OR defects >= 0", name="defects_not_negative"),
         CheckConstraint("deduction >= 0", name="deduction_not_negative"),
+        ForeignKeyConstraint(*_SHEET_FK, ondelete="CASCADE", name="fk_anon_sheet_item_sheet"),
         {"sqlite_with_rowid": False},
     )
 
-    nullifier: Mapped[bytes] = mapped_column(
-        LargeBinary(32), ForeignKey("anon_sheet.nullifier", ondelete="CASCADE"), primary_key=True
-    )
+    round_id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(primary_key=True)
+    nullifier: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("standard_item.id"), primary_key=True)
     defects: Mapped[int | None]
     deduction: Mapped[Decimal] = mapped_column(Points)
@@ -486,19 +507,28 @@ class SheetPhoto(Base):
 
 
 class AnonSheetPhoto(Base):
-    """A clean evidence photo of an anonymous sheet: like ``SheetPhoto``, keyed by the sheet's nullifier and
-    stored WITHOUT ROWID, with no time or sequence of its own (the file's date is only the day)."""
+    """A clean evidence photo of an anonymous sheet: like ``SheetPhoto``, keyed by its sheet's key, with no
+    time or sequence of its own. Its file is held out of the photo store until sealing (``ballot.sealing``).
+    """
 
     __tablename__ = "anon_sheet_photo"
-    __table_args__ = ({"sqlite_with_rowid": False},)
-
-    nullifier: Mapped[bytes] = mapped_column(
-        LargeBinary(32), ForeignKey("anon_sheet.nullifier", ondelete="CASCADE"), primary_key=True
+    __table_args__ = (
+        ForeignKeyConstraint(*_SHEET_FK, ondelete="CASCADE", name="fk_anon_sheet_photo_sheet"),
+        {"sqlite_with_rowid": False},
     )
+
+    round_id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(primary_key=True)
+    nullifier: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("standard_item.id"))
     width: Mapped[int]
     height: Mapped[int]
+
+
+#: every table keyed by an anonymous sheet, parents first: sealing rewrites each of them, the structural test
+#: pins their columns; a new one must be added here
+ANONYMOUS_SHEET_TABLES: tuple[type[Base], ...] = (AnonSheet, AnonSheetItem, AnonSheetPhoto)
 
 
 class Notice(Base):

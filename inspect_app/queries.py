@@ -91,7 +91,7 @@ class Standing:
 
 
 def round_rules(rnd: Round) -> Rules:
-    """The round's 评分办法 as applied (anonymous rounds: at least MIN_SHEETS sheets)."""
+    """The round's 评分办法 as applied (anonymous rounds: at least their quorum of sheets)."""
     return Rules(rnd.min_sheets, rnd.trim).for_round(rnd.anonymous)
 
 
@@ -106,7 +106,10 @@ def grade_history(post_id: int, limit: int = 12) -> list[Grade]:
     """The post's mean score and rank in each published round that rated it, newest first."""
     in_round = union_all(
         select(Sheet.round_id).where(Sheet.post_id == post_id),
-        select(AnonSheet.round_id).where(AnonSheet.post_id == post_id),
+        select(AnonSheet.round_id).where(  # the key starts with (round, post): no index on post alone
+            AnonSheet.round_id.in_(select(RoundPost.round_id).where(RoundPost.post_id == post_id)),
+            AnonSheet.post_id == post_id,
+        ),
     )
     rounds = db.session.scalars(
         select(Round)

@@ -30,7 +30,7 @@ from inspect_app.models import RoundPost
 from inspect_app.queries import retired_code
 from inspect_app.security import public
 
-from .services import Stored, names_of, submit_anonymous_sheet
+from .services import Stored, check_round_open, live_round_ids, names_of, submit_anonymous_sheet
 
 bp = Blueprint("ballot", __name__, url_prefix="/b")
 limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])(bp)
@@ -54,6 +54,16 @@ def _same_origin() -> None:
 def card() -> Response:
     """Where a card's QR lands: the script keeps the card (from the link's #fragment) on this phone."""
     return render("ballot/card.html")
+
+
+@bp.get("/rounds/live.json")
+@public
+def live_rounds() -> Response:
+    """The anonymous rounds still taking sheets, the same for every phone: a phone that keeps a card or sheets
+    of any other round forgets them (static/js/memory.js). The phone sends nothing but this request."""
+    response = jsonify(live=live_round_ids())
+    response.cache_control.no_store = True
+    return response
 
 
 def entry_of(round_id: int, code: str) -> RoundPost:
@@ -101,12 +111,14 @@ def form(round_id: int, code: str) -> Response:
 @public
 @csrf.exempt
 @limiter.limit(
-    lambda: current_app.config["RATELIMIT_CARD_GUESSES"], deduct_when=lambda r: r.status_code == 403
+    lambda: current_app.config["RATELIMIT_CARD_GUESSES"], deduct_when=lambda r: r.status_code >= 400
 )
 def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
+    """Every refusal counts towards the guess limit; once sealed, one answer for all (see services)."""
     _same_origin()
     card = normalise_card(request.form.get("card", ""))
     try:
+        check_round_open(round_id)
         submission_id = parse_submission_id(request.form.get("submission_id"))
         if submission_id is None or submission_id.version != 4:
             raise SubmitRefused(400, "bad_submission")
@@ -114,25 +126,24 @@ def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
         if problems or card is None:
             raise SubmitRefused(422, "invalid_sheet", problems)
         photos = read_photos(request.files, current_app.config["MAX_PHOTOS_PER_SHEET"])
-        stored = submit_anonymous_sheet(round_id, code, card, entries, ballot_key(), photos)
+        stored = submit_anonymous_sheet(
+            round_id, code, card, entries, ballot_key(), str(submission_id), photos
+        )
     except SubmitRefused as refusal:
         return _refusal(round_id, code, refusal, card is None)
-    return _stored(stored, round_id, code)
+    return _stored(stored, round_id, code, str(submission_id))
 
 
-def _stored(stored: Stored, round_id: int, code: str) -> Response:
+def _stored(stored: Stored, round_id: int, code: str, submission_id: str) -> Response:
+    """A "stored" answer and nothing about the sheet: every answer of a kind has the same size, whatever the
+    sheet said (an access log records sizes)."""
+    message = _("This sheet had already arrived; it is stored once.") if stored.replay else _("Sheet stored")
     if wants_json():
-        message = (
-            _("This sheet had already arrived; it is stored once.") if stored.replay else _("Sheet stored")
-        )
-        return jsonify(
-            result="stored", score=f"{stored.score:.2f}", vetoed=stored.vetoed, replay=stored.replay,
-            message=message,
-        )  # fmt: skip
+        return jsonify(result="stored", replay=stored.replay, message=message)
     round_title, post_name = names_of(round_id, code)
     return render(
-        "ballot/done.html", round_title=round_title, post_name=post_name, stored=stored,
-        received=request.form.get("submission_id", ""),
+        "ballot/done.html", round_title=round_title, post_name=post_name, message=message,
+        received=submission_id,
     )  # fmt: skip
 
 
@@ -142,6 +153,10 @@ def card_message(code: str) -> str:
         "card_voided": _("This ballot card has been voided. Ask the organiser for another card."),
         "card_already_scored": _("This card has already scored this post; a card scores each post once."),
         "card_format": _("The card number is wrong: check it against the card (18 letters and digits)."),
+        "round_sealed": _(
+            "This round is sealed (封箱) and takes no more sheets. Every sheet that arrived before sealing "
+            "is counted."
+        ),
     }.get(code, "")
 
 

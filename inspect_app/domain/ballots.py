@@ -8,7 +8,10 @@ The anonymity model in code:
 * a sheet is stored under its **nullifier** = HMAC(key, "sheet", code, round, post): the same card
   scoring the same post twice meets the same key (one sheet per card per post), while the nullifiers of one
   card on two posts share nothing that links them without the card itself;
-* anonymous results are shown only as per-post aggregates of at least ``MIN_SHEETS`` sheets.
+* a sheet also keeps a **receipt** = HMAC(key, "receipt", submission id) while its round is open: a phone
+  replaying the same submission is told "stored" (never its content or score), another sheet of the same card
+  for the post is a conflict — decided without comparing contents, so an answer is never a content oracle;
+* anonymous results are shown only as per-post aggregates that average at least ``MIN_KEPT_SHEETS`` sheets.
 
 Nothing here knows Flask or the database; the key comes from configuration.
 """
@@ -27,8 +30,19 @@ from .enums import Role, RoundStatus
 CARD_RANDOM_SYMBOLS = 17
 CARD_SYMBOLS = CARD_RANDOM_SYMBOLS + 1
 CARD_GROUP = 6
-#: an anonymous round shows a post's result only from this many sheets on (fewer could identify a scorer)
-MIN_SHEETS = 3
+#: a published anonymous figure is a mean of at least this many sheets *after trimming*: with fewer it
+#: would be one inspector's exact score (3 sheets, trimmed, leave the middle one), or an inspector who
+#: knows their own score could work out another's (a mean of 2)
+MIN_KEPT_SHEETS = 3
+
+
+def anonymous_quorum(trim: bool) -> int:
+    """Sheets an anonymous round needs to rate a post: 5 when the highest and lowest are dropped, else 3."""
+    return MIN_KEPT_SHEETS + (2 if trim else 0)
+
+
+#: the quorum of an anonymous round under the default rules (trimmed)
+MIN_SHEETS = anonymous_quorum(True)
 #: most cards one print run makes (an A4 sheet holds 10)
 MAX_CARDS_PER_PRINT = 200
 
@@ -84,6 +98,11 @@ def nullifier(key: bytes, code: str, round_id: int, post_id: int) -> bytes:
     """The key of the one sheet a card may cast for a post in a round."""
     message = f"sheet\x00{code}\x00{round_id}\x00{post_id}".encode()
     return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def receipt(key: bytes, submission_id: str) -> bytes:
+    """What an open round keeps of a sheet's submission id: enough to recognise the phone's own replay."""
+    return hmac.new(key, b"receipt\x00" + submission_id.encode(), hashlib.sha256).digest()
 
 
 # --- rounds -------------------------------------------------------------------------------------------

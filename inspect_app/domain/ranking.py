@@ -8,8 +8,9 @@
 * posts are ranked by that score, best first, competition style: 1, 2, 2, 4;
 * grades: 一级 ≥ 90, 二级 ≥ 80, 三级 ≥ 70, else 不合格 (bounds configurable).
 
-An anonymous round never rates a post on fewer than 3 sheets, whatever its settings say: fewer could show
-what one inspector gave. Pure: Decimal in, Decimal out; no Flask, no database.
+An anonymous round never rates a post on fewer sheets than its quorum (5 trimmed, 3 untrimmed), whatever its
+settings say: the published figure always averages at least 3 sheets, so it never is what one inspector gave.
+Pure: Decimal in, Decimal out; no Flask, no database.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
-from .ballots import MIN_SHEETS
+from .ballots import anonymous_quorum
 from .scoring import competition_ranks, round_points
 
 K = TypeVar("K", bound=Hashable)
@@ -37,8 +38,8 @@ class Rules:
     trim: bool = True
 
     def for_round(self, anonymous: bool) -> Rules:
-        """The rules as applied: anonymous rounds rate a post on MIN_SHEETS sheets at the least."""
-        return Rules(max(self.min_sheets, MIN_SHEETS), self.trim) if anonymous else self
+        """The rules as applied: anonymous rounds rate a post on their quorum of sheets at the least."""
+        return Rules(max(self.min_sheets, anonymous_quorum(self.trim)), self.trim) if anonymous else self
 
 
 def kept_scores(scores: Sequence[Decimal], trim: bool) -> list[Decimal]:

@@ -19,7 +19,7 @@ from inspect_app.database import write_transaction
 from inspect_app.domain.enums import RoundStatus
 from inspect_app.extensions import db
 from inspect_app.i18n import grade_label
-from inspect_app.models import AnonSheet, AnonSheetItem, Notice, Round, Sheet, SheetItem, StandardItem
+from inspect_app.models import AnonSheetItem, Notice, Round, Sheet, SheetItem, StandardItem
 from inspect_app.rankings.services import RankRow, round_ranking
 from inspect_app.rounds.services import RoundRefused, may_organise
 
@@ -41,9 +41,9 @@ def main_deductions(round_id: int, post_id: int) -> list[Deduction]:
         select(SheetItem.item_id, SheetItem.deduction)
         .join(Sheet, Sheet.id == SheetItem.sheet_id)
         .where(Sheet.round_id == round_id, Sheet.post_id == post_id),
-        select(AnonSheetItem.item_id, AnonSheetItem.deduction)
-        .join(AnonSheet, AnonSheet.nullifier == AnonSheetItem.nullifier)
-        .where(AnonSheet.round_id == round_id, AnonSheet.post_id == post_id),
+        select(AnonSheetItem.item_id, AnonSheetItem.deduction).where(
+            AnonSheetItem.round_id == round_id, AnonSheetItem.post_id == post_id
+        ),
     ).subquery()
     stmt = (
         select(StandardItem.clause, StandardItem.category, func.sum(lost.c.deduction).label("points"))

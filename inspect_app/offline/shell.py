@@ -20,6 +20,7 @@ STATIC_FILES = (
     "css/app.css",
     "vendor/htmx-2.0.11.min.js",
     "js/app.js",
+    "js/memory.js",
     "js/outbox.js",
     "js/ballot.js",
     "js/photos.js",

@@ -86,3 +86,11 @@ def store_files(uploads: Sequence[Upload]) -> None:
     for upload in uploads:
         store.put(object_name(upload.photo.sha256), upload.photo.full)
         store.put(object_name(upload.photo.sha256, thumb=True), upload.photo.thumb)
+
+
+def hold_files(batch: str, uploads: Sequence[Upload]) -> None:
+    """Like ``store_files``, into the batch held until sealing (photos of anonymous sheets)."""
+    store = photo_store()
+    for upload in uploads:
+        store.hold(batch, object_name(upload.photo.sha256), upload.photo.full)
+        store.hold(batch, object_name(upload.photo.sha256, thumb=True), upload.photo.thumb)

@@ -18,7 +18,6 @@ from werkzeug.wrappers import Response
 from inspect_app.domain.enums import Role, RoundStatus
 from inspect_app.extensions import db, limiter
 from inspect_app.models import (
-    AnonSheet,
     AnonSheetPhoto,
     Post,
     Rectification,
@@ -48,9 +47,8 @@ def _visible(sha256: str) -> bool:
     anonymous = (
         select(Post.unit_id)
         .select_from(AnonSheetPhoto)
-        .join(AnonSheet, AnonSheet.nullifier == AnonSheetPhoto.nullifier)
-        .join(Round, Round.id == AnonSheet.round_id)
-        .join(Post, Post.id == AnonSheet.post_id)
+        .join(Round, Round.id == AnonSheetPhoto.round_id)
+        .join(Post, Post.id == AnonSheetPhoto.post_id)
         .where(AnonSheetPhoto.sha256 == sha256, Round.status.in_(SEALED))
     )
     after = (

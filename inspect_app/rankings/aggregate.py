@@ -78,17 +78,15 @@ def rounds_standings(rounds: Sequence[Round]) -> dict[int, dict[int, Standing]]:
 def deduction_rows(rnd: Round) -> list[tuple[int, int, int, Decimal]]:
     """Per post and item of the round: (post, item, sheets that lost points on it, points lost in all).
 
-    Aggregates only; an anonymous round lists only posts it rates (at least MIN_SHEETS sheets), so no row can
-    stand for one inspector's sheet."""
+    Aggregates only; an anonymous round lists only posts it rates (at least its quorum of sheets), so no row
+    can stand for one inspector's sheet."""
     signed = (
         select(Sheet.post_id, SheetItem.item_id, SheetItem.deduction)
         .join(Sheet, Sheet.id == SheetItem.sheet_id)
         .where(Sheet.round_id == rnd.id)
     )
-    anonymous = (
-        select(AnonSheet.post_id, AnonSheetItem.item_id, AnonSheetItem.deduction)
-        .join(AnonSheet, AnonSheet.nullifier == AnonSheetItem.nullifier)
-        .where(AnonSheet.round_id == rnd.id)
+    anonymous = select(AnonSheetItem.post_id, AnonSheetItem.item_id, AnonSheetItem.deduction).where(
+        AnonSheetItem.round_id == rnd.id
     )
     lines = union_all(signed, anonymous).subquery()
     stmt = (

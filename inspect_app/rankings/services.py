@@ -1,7 +1,7 @@
 """Round rankings (汇总排序): posts ordered by the mean of their sheets, ranked 1-2-2-4.
 
 Signed rounds rank live. An anonymous round shows sheet counts only until it is sealed, then a mean and a
-rank for posts with at least ``MIN_SHEETS`` sheets; fewer stay unrated, so no single sheet shows through.
+rank for posts with at least their quorum of sheets; fewer stay unrated, so no single sheet shows through.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class RankRow:
     post: Post
     sheets: int
     score: Decimal | None
-    too_few: bool = False  # an anonymous round sealed with fewer than MIN_SHEETS sheets for this post
+    too_few: bool = False  # an anonymous round sealed with fewer sheets than its quorum for this post
 
 
 def round_ranking(rnd: Round) -> list[RankRow]:

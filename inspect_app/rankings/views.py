@@ -17,7 +17,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from inspect_app import tables
-from inspect_app.domain.ballots import MIN_SHEETS, results_visible
+from inspect_app.domain.ballots import MIN_KEPT_SHEETS, anonymous_quorum, results_visible
 from inspect_app.domain.enums import Role, RoundStatus
 from inspect_app.domain.rollup import period_bounds
 from inspect_app.errors import refuse
@@ -25,7 +25,7 @@ from inspect_app.extensions import db
 from inspect_app.htmx import is_htmx, render
 from inspect_app.i18n import grade_bounds, grade_label, warning_label
 from inspect_app.models import Post, Round, StandardItem
-from inspect_app.queries import open_rounds
+from inspect_app.queries import open_rounds, round_rules
 from inspect_app.rectifications.services import overdue_by_post
 from inspect_app.security import ALL_ROLES, may_open, public, roles_required
 
@@ -137,7 +137,14 @@ def period() -> Response:
 @public
 def rules() -> Response:
     """评分办法: how a sheet is scored and a round ranked, so anyone can redo a ranking by hand."""
-    return render("rankings/rules.html", min_sheets=MIN_SHEETS, grades=grade_bounds(), warn=warn_below())
+    return render(
+        "rankings/rules.html",
+        min_sheets=anonymous_quorum(trim=True),
+        untrimmed=anonymous_quorum(trim=False),
+        kept=MIN_KEPT_SHEETS,
+        grades=grade_bounds(),
+        warn=warn_below(),
+    )
 
 
 def _round_for_viewer(round_id: int) -> Round:
@@ -191,7 +198,7 @@ def show(round_id: int) -> Response:
             round=rnd,
             rows=round_ranking(rnd),
             visible=visible,
-            min_sheets=MIN_SHEETS,
+            min_sheets=round_rules(rnd).min_sheets,
             live=status == RoundStatus.OPEN,
             overdue=overdue,
             may_raise=may_open("rectifications.new") and (not rnd.anonymous or status != RoundStatus.OPEN),

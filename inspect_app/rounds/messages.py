@@ -52,3 +52,10 @@ def done(action: RoundAction) -> str:
         RoundAction.SEAL: _("The round is sealed. No more sheets are accepted; results are computed."),
         RoundAction.PUBLISH: _("The results are published on the posts' public pages."),
     }[action]
+
+
+def seal_unfinished() -> str:
+    return _(
+        "The database was busy: the order in which sheets arrived is not yet erased everywhere. "
+        "It is finished by the daily maintenance (flask forget-order), or by sealing the next round."
+    )

@@ -11,13 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
-from sqlalchemy import func, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from inspect_app.audit import Actor, record
-from inspect_app.database import write_transaction
+from inspect_app.ballot import sealing
+from inspect_app.database import hold_round, write_transaction
 from inspect_app.domain.ballots import (
     MAX_CARDS_PER_PRINT,
     RoundAction,
@@ -155,8 +154,17 @@ def edit_round(actor: Actor, round_id: int, data: RoundInput) -> None:
         record(actor, "round.edit", "round", rnd.id, before, summary(rnd))
 
 
-def step_round(actor: Actor, round_id: int, action: RoundAction) -> RoundStatus:
-    """Open, seal or publish; opening freezes each post's current standard version into the round."""
+@dataclass(frozen=True)
+class Stepped:
+    status: RoundStatus
+    #: sealing an anonymous round could not finish forgetting arrival order now (busy readers); the daily
+    #: `flask forget-order` will
+    unfinished: bool = False
+
+
+def step_round(actor: Actor, round_id: int, action: RoundAction) -> Stepped:
+    """Open, seal or publish; opening freezes each post's current standard version into the round; sealing
+    an anonymous round rewrites its sheets so nothing tells the order they arrived in (``ballot.sealing``)."""
     with write_transaction():
         rnd = _locked(round_id, actor)
         after = round_step(RoundStatus(rnd.status), action)
@@ -166,10 +174,15 @@ def step_round(actor: Actor, round_id: int, action: RoundAction) -> RoundStatus:
             _freeze(rnd)
         before = rnd.status
         rnd.status = after.value
+        forget = action == RoundAction.SEAL and rnd.anonymous
+        if forget:
+            conn = db.session.connection()
+            hold_round(conn, round_id, exclusive=True)  # waits for sheets being stored; later ones get 410
+            sealing.rewrite_in_key_order(conn, round_id)
         record(actor, f"round.{action.value}", "round", rnd.id, {"status": before}, {"status": after.value})
-    if action == RoundAction.SEAL and rnd.anonymous:
-        forget_arrival_order(round_id)
-    return after
+    if forget:
+        return Stepped(after, unfinished=not sealing.finish(round_id))
+    return Stepped(after)
 
 
 def _freeze(rnd: Round) -> None:
@@ -180,43 +193,6 @@ def _freeze(rnd: Round) -> None:
         if post.status != PostStatus.LISTED.value or post.standard_version_id is None:
             raise RoundRefused("post_not_eligible", 422)
         entry.standard_version_id = post.standard_version_id
-
-
-_TOUCH_ITEMS = text(
-    "UPDATE anon_sheet_item SET item_id = item_id"
-    " WHERE nullifier IN (SELECT nullifier FROM anon_sheet WHERE round_id = :r)"
-)
-
-
-def forget_arrival_order(round_id: int) -> None:
-    """After sealing, leave no trace of the order anonymous sheets arrived in, as far as the database allows.
-
-    PostgreSQL keeps rows in arrival order on disk and stamps each with its inserting transaction (xmin):
-    one UPDATE gives all of the round's sheets the same transaction, and CLUSTER rewrites the tables in key
-    (nullifier) order, dropping the old row versions. SQLite stores these WITHOUT ROWID tables in key order
-    already; a checkpoint moves the write-ahead log (which holds pages in commit order) into the file.
-    Backups and WAL archives taken while the round was open are out of reach; the README says so.
-    """
-    engine = db.engine
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        return
-    try:
-        with engine.begin() as conn:
-            conn.execute(text("SET LOCAL lock_timeout = '5s'"))
-            conn.execute(
-                update(AnonSheet).where(AnonSheet.round_id == round_id).values(round_id=AnonSheet.round_id)
-            )
-            conn.execute(_TOUCH_ITEMS, {"r": round_id})
-        with engine.connect() as conn:
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            conn.execute(text("SET lock_timeout = '5s'"))
-            conn.execute(text("CLUSTER anon_sheet USING pk_anon_sheet"))
-            conn.execute(text("CLUSTER anon_sheet_item USING pk_anon_sheet_item"))
-            conn.execute(text("RESET lock_timeout"))
-    except OperationalError as exc:  # busy tables: the round stays sealed; the next seal rewrites again
-        current_app.logger.warning("anonymous sheets of round %s not rewritten: %s", round_id, exc.orig)
 
 
 # --- ballot cards -------------------------------------------------------------------------------------

@@ -11,10 +11,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from inspect_app.audit import Actor, actor_of
-from inspect_app.domain.ballots import MAX_CARDS_PER_PRINT, MIN_SHEETS, RoundAction, round_step
+from inspect_app.domain.ballots import MAX_CARDS_PER_PRINT, RoundAction, round_step
 from inspect_app.domain.enums import Role, RoundKind, RoundMode, RoundStatus, values
 from inspect_app.htmx import render
 from inspect_app.models import Round
+from inspect_app.queries import round_rules
 from inspect_app.security import SUPERVISORS, roles_required
 
 from . import messages
@@ -83,7 +84,7 @@ def _detail(rnd: Round, status: int = 200, error: str | None = None) -> Response
         organiser=organiser,
         actions=actions,
         error=error,
-        min_sheets=MIN_SHEETS,
+        min_sheets=round_rules(rnd).min_sheets,
         max_cards=MAX_CARDS_PER_PRINT,
         live=rnd.status == RoundStatus.OPEN,
     )
@@ -156,12 +157,14 @@ def step(round_id: int) -> Response:
     rnd = _viewable(round_id)
     try:
         action = RoundAction(request.form.get("action", ""))
-        step_round(_actor(), round_id, action)
+        stepped = step_round(_actor(), round_id, action)
     except ValueError:
         return _detail(rnd, 400, _("Unknown action."))
     except RoundRefused as refused:
         return _detail(_viewable(round_id), refused.status, messages.refused(refused.code))
     flash(messages.done(action))
+    if stepped.unfinished:
+        flash(messages.seal_unfinished())
     return redirect(url_for("rounds.show", round_id=round_id), 303)
 
 

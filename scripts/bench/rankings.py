@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from flask import Flask  # noqa: E402
+from mine import skeleton  # noqa: E402  (scripts/bench/mine.py)
 from photos import median_ms  # noqa: E402  (scripts/bench/photos.py)
 from sqlalchemy import insert, select  # noqa: E402
 
@@ -39,15 +40,10 @@ from inspect_app import create_app  # noqa: E402
 from inspect_app.auth.services import hash_password  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
 from inspect_app.models import (  # noqa: E402
-    Post,
     Round,
     RoundPost,
     Sheet,
     SheetItem,
-    Standard,
-    StandardItem,
-    StandardVersion,
-    Unit,
     User,
 )
 
@@ -58,25 +54,8 @@ def build(app: Flask) -> int:
     """The round's id, after inserting everything with Core (the ORM would take minutes)."""
     rng = random.Random(500)  # noqa: S311 — bench data
     conn = db.session.connection()
-    unit = conn.execute(
-        insert(Unit).returning(Unit.id), {"code": "b", "name": "bench", "branch": "b"}
-    ).scalar()
-    std = conn.execute(insert(Standard).returning(Standard.id), {"profession": "coal", "title": "b"}).scalar()
-    version = conn.execute(
-        insert(StandardVersion).returning(StandardVersion.id), {"standard_id": std, "number": 1}
-    ).scalar()
-    item_ids = [
-        conn.execute(insert(StandardItem).returning(StandardItem.id),
-                     {"version_id": version, "position": i, "category": "c", "clause": str(i),
-                      "max_points": Decimal("2.5"), "deduction": Decimal("0.5"), "rule": "r"}).scalar()
-        for i in range(ITEMS)
-    ]  # fmt: skip
-    posts = [
-        conn.execute(insert(Post).returning(Post.id),
-                     {"code": f"B{i:04d}", "name": f"岗位{i}", "unit_id": unit, "profession": "coal",
-                      "standard_version_id": version, "status": "listed"}).scalar()
-        for i in range(POSTS)
-    ]  # fmt: skip
+    mine = skeleton(conn, POSTS, ITEMS)
+    version, item_ids, posts = mine.version, mine.items, mine.posts
     users = [
         conn.execute(insert(User).returning(User.id),
                      {"username": f"hr{i}", "display_name": f"hr {i}", "role": "hr",

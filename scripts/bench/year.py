@@ -27,12 +27,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
+from mine import skeleton  # noqa: E402  (scripts/bench/mine.py)
 from photos import median_ms  # noqa: E402  (scripts/bench/photos.py)
 
 from inspect_app import create_app  # noqa: E402
 from inspect_app.domain.ranking import Rules  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
-from inspect_app.models import AnonSheet, Post, Round, RoundPost, Standard, StandardVersion, Unit  # noqa: E402
+from inspect_app.models import AnonSheet, Round, RoundPost  # noqa: E402
 from inspect_app.rankings.aggregate import sql_standings  # noqa: E402
 from inspect_app.rankings.period import period_ranking, rollup_weights  # noqa: E402
 
@@ -52,20 +53,8 @@ def fresh(url: str) -> None:
 def build(year: int) -> list[int]:
     rng = random.Random(52)  # noqa: S311 — bench data
     conn = db.session.connection()
-    unit = conn.execute(
-        sa.insert(Unit).returning(Unit.id), {"code": "b", "name": "bench", "branch": "b"}
-    ).scalar()
-    std = conn.execute(
-        sa.insert(Standard).returning(Standard.id), {"profession": "coal", "title": "b"}
-    ).scalar()
-    version = conn.execute(
-        sa.insert(StandardVersion).returning(StandardVersion.id), {"standard_id": std, "number": 1}
-    ).scalar()
-    posts = conn.execute(
-        sa.insert(Post).returning(Post.id),
-        [{"code": f"Y{i:04d}", "name": f"岗位{i}", "unit_id": unit, "profession": "coal",
-          "standard_version_id": version, "status": "listed"} for i in range(POSTS)],
-    ).scalars().all()  # fmt: skip
+    mine = skeleton(conn, POSTS, 0, prefix="Y")
+    version, posts = mine.version, mine.posts
     rounds = []
     for week in range(WEEKS):
         start = date(year, 1, 5) + timedelta(weeks=week)

@@ -35,5 +35,26 @@
       if (input && input.value) store(roundId, pretty(clean(input.value)));
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { cardPage(); formPage(); });
+  // The card page lists the cards kept here, each with a "forget" button (static/js/memory.js deletes).
+  function keptCards() {
+    var box = document.getElementById("cards-here");
+    if (!box || !window.InspectMemory) return;
+    var list = box.querySelector("ul");
+    list.textContent = "";
+    var ids = window.InspectMemory.cardRounds();
+    box.hidden = ids.length === 0;
+    ids.forEach(function (id) {
+      var li = document.createElement("li");
+      var text = box.getAttribute("data-l-card").replace("{id}", id).replace("{tail}", stored(id).slice(-4));
+      li.appendChild(document.createTextNode(text + " "));
+      var forget = document.createElement("button");
+      forget.type = "button";
+      forget.className = "button";
+      forget.textContent = box.getAttribute("data-l-forget");
+      forget.addEventListener("click", function () { window.InspectMemory.forgetCard(id); keptCards(); });
+      li.appendChild(forget);
+      list.appendChild(li);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { cardPage(); formPage(); keptCards(); });
 })();

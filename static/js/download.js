@@ -1,6 +1,7 @@
 // 下载本轮: fetches a round's bundle (one request), puts each page into the Cache Storage under its own URL
 // (the service worker serves them with no signal) and keeps a small index in localStorage for this page:
-// what is on the phone, how big, when, and for anonymous rounds whether the ballot card is here too.
+// what is on the phone, how big, when, and for anonymous rounds whether the ballot card is here too. Signed
+// rounds are cached apart ("inspect-signed-<id>"): logging out deletes them (static/js/memory.js).
 (function () {
   "use strict";
   var root = document.getElementById("offline");
@@ -50,8 +51,10 @@
     });
   }
 
+  function cacheName(roundId, anonymous) { return (anonymous ? "inspect-round-" : "inspect-signed-") + roundId; }
+
   function store(data) {
-    var name = "inspect-round-" + data.round.id;
+    var name = cacheName(data.round.id, data.round.anonymous);
     var urls = Object.keys(data.pages);
     return caches.delete(name).then(function () { return caches.open(name); }).then(function (cache) {
       var bytes = 0;
@@ -87,7 +90,7 @@
 
   function remove(roundId) {
     if (!window.confirm(l("confirm"))) return;
-    caches.delete("inspect-round-" + roundId).then(function () {
+    Promise.all([caches.delete(cacheName(roundId, true)), caches.delete(cacheName(roundId, false))]).then(function () {
       var index = readIndex();
       delete index[roundId];
       writeIndex(index);
@@ -100,6 +103,14 @@
     var code = card(roundId);
     if (code) {
       box.appendChild(el("p", "", l("card", { tail: code.slice(-4) })));
+      var forget = el("button", "button", l("forget"));
+      forget.type = "button";
+      forget.setAttribute("data-forget-card", roundId);
+      forget.addEventListener("click", function () {
+        if (window.InspectMemory) window.InspectMemory.forgetCard(roundId);
+        draw();
+      });
+      box.appendChild(forget);
       return box;
     }
     box.appendChild(el("p", "error", l("nocard")));

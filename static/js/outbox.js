@@ -6,7 +6,8 @@
 // result page, data-answered on a refusal); whatever got no answer is replayed from here, one at a time, with
 // a backoff doubling from 2 s to at most 5 minutes, on opening any page, on `online`, on returning to the
 // page and on 立即发送. The server stores a sheet once per submission id, so a replay of a sheet whose answer
-// was lost is acknowledged, not stored twice. Anonymous sheets are replayed without cookies.
+// was lost is acknowledged, not stored twice. Anonymous sheets are replayed without cookies. A sheet of a sealed
+// round can no longer count: the round is forgotten on this phone (static/js/memory.js).
 // Without IndexedDB (or without this script) forms post as plain forms.
 (function () {
   "use strict";
@@ -123,12 +124,19 @@
     });
   }
 
+  function roundOf(item) { return (/^\/(?:b|field)\/(\d+)\//.exec(item.url) || [])[1] || ""; }
+
+  function sealed(item) {
+    return window.InspectMemory ? window.InspectMemory.forgetRound(roundOf(item)) : dropItem(item.id);
+  }
+
   function answered(item, response) {
     var json = /json/.test(response.headers.get("Content-Type") || "") && !response.redirected;
     return (json ? response.json() : Promise.resolve({})).then(function (data) {
       var message = data.message || response.status + " " + response.statusText;
       if (response.ok && json && data.result === "stored") return done(item, "sent", message);
       if (response.status === 409) return done(item, "duplicate", message);
+      if (response.status === 410 && data.error === "round_sealed") return sealed(item);
       if (response.status === 410) return refused(item, "closed", message, data.error);
       var retryable = !json || response.status === 408 || response.status === 429 || response.status >= 500;
       if (!retryable && response.status >= 400) return refused(item, "error", message, data.error);
@@ -137,8 +145,26 @@
   }
 
   function done(item, kind, message) {
-    remember({ post: item.post, round: item.round, kind: kind, message: message, at: Date.now() });
+    remember({ post: item.post, round: item.round, roundId: roundOf(item), signed: item.kind === "signed",
+      kind: kind, message: message, at: Date.now() });
     return dropItem(item.id);
+  }
+
+  // The waiting sheets of a sealed round are deleted (they can no longer count); one line says how many.
+  function dropRound(roundId) {
+    return allItems().then(function (items) {
+      var gone = items.filter(function (i) { return i.kind === "ballot" && roundOf(i) === String(roundId); });
+      return Promise.all(gone.map(function (i) { return dropItem(i.id); })).then(function () {
+        if (gone.length) remember({ round: gone[0].round, kind: "sealed", n: gone.length, at: Date.now() });
+        render();
+        return gone.length;
+      });
+    });
+  }
+  function ballotRounds() {
+    return allItems().then(function (items) {
+      return items.filter(function (i) { return i.kind === "ballot"; }).map(roundOf);
+    }).catch(function () { return []; });
   }
   function refused(item, state, message, code) {
     item.state = state;
@@ -271,6 +297,7 @@
       work.push(getItem(id).then(function (item) {
         if (!item) return null;
         if (status === 409) return dropItem(id);
+        if (status === 410 && refusal.getAttribute("data-error") === "round_sealed") return sealed(item);
         return refused(item, status === 410 ? "closed" : "error", message, String(status));
       }));
     }
@@ -298,6 +325,7 @@
   // for the outbox page (static/js/outbox.js draws it below)
   var api = {
     flush: flush, render: render, allItems: allItems, putItem: putItem, dropItem: dropItem, label: label,
+    dropRound: dropRound, ballotRounds: ballotRounds,
     results: function () { try { return JSON.parse(localStorage.getItem(RESULTS) || "[]"); } catch (e) { return []; } },
   };
   window.InspectOutbox = api;
@@ -385,6 +413,12 @@
     box.textContent = "";
     api.results().slice(0, 5).forEach(function (r) {
       var card = el("p", "card " + (r.kind === "sent" ? "ok" : "alert") + " result-" + r.kind);
+      if (r.kind === "sealed") {  // no post named: the round is forgotten on this phone
+        card.appendChild(el("strong", "", r.round));
+        card.appendChild(document.createTextNode(" — " + api.label("sealed", { n: r.n })));
+        box.appendChild(card);
+        return;
+      }
       card.appendChild(el("strong", "", r.post));
       card.appendChild(document.createTextNode(" · " + r.round + " · " + clock(r.at) + " — "));
       card.appendChild(document.createTextNode(r.kind === "sent" ? api.label("sent") : api.label("duplicate")));

@@ -72,6 +72,15 @@ function page(request, url) {
   });
 }
 
+// Logging out: the downloaded signed forms carry the user's name and a form token; they go (memory.js does
+// the same from the page, and the rest of what the phone keeps of that user).
+function forgetSigned() {
+  return caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) { return name.indexOf("inspect-signed-") === 0; })
+      .map(function (name) { return caches.delete(name); }));
+  }).catch(function () {});
+}
+
 // A sheet posted by the form itself: it is already in the outbox, so a failure shows where it waits.
 function postedSheet(request) {
   return withTimeout(fetch(request), POST_TIMEOUT).catch(function () {
@@ -83,6 +92,10 @@ self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin || NEVER_CACHED.indexOf(url.pathname) !== -1) return;
+  if (request.method === "POST" && url.pathname === "/logout") {
+    event.respondWith(forgetSigned().then(function () { return fetch(request); }));
+    return;
+  }
   if (request.method === "POST" && request.mode === "navigate") {
     event.respondWith(postedSheet(request));
     return;

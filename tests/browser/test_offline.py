@@ -11,6 +11,7 @@ import os
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
@@ -20,13 +21,13 @@ import pytest
 from flask import Flask
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from inspect_app import demo
 from inspect_app.ballot.services import submit_anonymous_sheet
 from inspect_app.domain.ballots import format_card, normalise_card
-from inspect_app.domain.enums import RoundKind, RoundStatus
+from inspect_app.domain.enums import RoundKind
 from inspect_app.domain.scoring import ItemEntry
 from inspect_app.extensions import db
 from inspect_app.models import AnonSheet, AnonSheetPhoto, Post, Round, RoundPost, Sheet, StandardItem
@@ -141,7 +142,7 @@ def test_score_underground_with_a_photo_and_it_arrives_once(
 ) -> None:
     page = handset
     rnd = anonymous_round(app)
-    card = format_card(demo.demo_card_codes()[4])
+    card = format_card(demo.demo_card_codes()[demo.PRESCORING_CARDS + 1])
     download_round(page, live_server, rnd.id, card)
     before = stored_sheets(app, rnd.id)
     code, name = round_posts(app, rnd.id)[-1]
@@ -228,7 +229,9 @@ def test_twenty_sheets_with_photos_survive_a_server_stop_and_a_lost_answer(
     context = new_phone(browser)
     page = context.new_page()
     rnd = anonymous_round(app)
-    cards = [format_card(c) for c in demo.demo_card_codes()[4:6]]
+    cards = [
+        format_card(c) for c in demo.demo_card_codes()[demo.PRESCORING_CARDS + 1 : demo.PRESCORING_CARDS + 3]
+    ]
     download_round(page, base, rnd.id, cards[0])
     posts = round_posts(app, rnd.id)
     before = stored_sheets(app, rnd.id)
@@ -432,14 +435,15 @@ def score_on_the_server(app: Flask, round_id: int, code: str, card: str, defects
         )
         entries = [ItemEntry(item_id, 0 if veto else defects) for item_id, veto in db.session.execute(stmt)]
         key = str(app.config["BALLOT_KEY"]).encode()
-        submit_anonymous_sheet(round_id, code, normalise_card(card) or "", entries, key)
+        submit_anonymous_sheet(round_id, code, normalise_card(card) or "", entries, key, str(uuid.uuid4()))
 
 
-def test_already_scored_is_dropped_and_shown_a_closed_round_is_kept_for_reading(
+def test_already_scored_is_dropped_and_shown_a_refused_sheet_is_kept_for_reading(
     app: Flask, live_server: str, phone: Page
 ) -> None:
+    """(A sealed round's sheets are forgotten instead: tests/browser/test_anonymity.py.)"""
     rnd = anonymous_round(app)
-    card = format_card(demo.demo_card_codes()[6])
+    card = format_card(demo.demo_card_codes()[demo.PRESCORING_CARDS + 3])
     download_round(phone, live_server, rnd.id, card)
     (first, first_name), (second, second_name) = round_posts(app, rnd.id)[-2:]
     phone.context.set_offline(True)
@@ -447,17 +451,20 @@ def test_already_scored_is_dropped_and_shown_a_closed_round_is_kept_for_reading(
     score_offline(phone, live_server, rnd.id, second, None, defects=2)
 
     score_on_the_server(app, rnd.id, first, card, defects=0)  # the same card, a different sheet: 409
-    with app.app_context():
-        db.session.execute(update(Round).where(Round.id == rnd.id).values(status=RoundStatus.SEALED.value))
-        db.session.commit()  # the round is sealed before the phone is back: 410 for the other one
+    with app.app_context():  # the other post left the round before the phone is back: 404
+        post_id = db.session.scalar(select(Post.id).where(Post.code == second))
+        db.session.execute(
+            delete(RoundPost).where(RoundPost.round_id == rnd.id, RoundPost.post_id == post_id)
+        )
+        db.session.commit()
 
     phone.goto(f"{live_server}/outbox")
     phone.context.set_offline(False)
     kept = phone.locator(".outbox-item")
     expect(kept).to_have_count(1)
     expect(kept).to_contain_text(second_name)
-    expect(kept.locator(".outbox-state")).to_have_text("未被接收：本轮检查已结束")
-    expect(kept.locator(".outbox-error")).to_have_text("该轮检查已结束，不再接收评分。")  # the server's words
+    expect(kept.locator(".outbox-state")).to_have_text("未被接收")
+    expect(kept.locator(".outbox-error")).to_have_text("该示范岗不在本轮检查范围内。")  # the server's words
     expect(phone.locator("#outbox-results .result-duplicate")).to_contain_text(first_name)
     expect(phone.locator("#outbox-results .result-duplicate")).to_contain_text("已评过")
     phone.reload()

@@ -13,11 +13,14 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from inspect_app import demo
-from inspect_app.domain.ballots import format_card
+from inspect_app.audit import Actor
+from inspect_app.domain.ballots import RoundAction, format_card
+from inspect_app.domain.enums import Role
 from inspect_app.extensions import db
 from inspect_app.models import AnonSheetPhoto
 from inspect_app.photos.storage import object_name
 from inspect_app.photos.uploads import photo_store
+from inspect_app.rounds.services import step_round
 from tests.web.helpers import anonymous_round
 from tests.web.test_ballot import unscored_post
 
@@ -45,7 +48,7 @@ def test_a_phone_photo_arrives_shrunk_upright_and_clean(
     size = camera_photo(original)
     code = unscored_post(app)
     phone.goto(f"{live_server}/b/{anonymous_round(app).id}/{code}")
-    phone.locator("input[name=card]").fill(format_card(demo.demo_card_codes()[4]))
+    phone.locator("input[name=card]").fill(format_card(demo.demo_card_codes()[demo.PRESCORING_CARDS + 1]))
     phone.locator("#photo").set_input_files(str(original))
     expect(phone.locator("#photo + .photo-note")).to_contain_text("KB")
     with phone.expect_request(lambda r: r.method == "POST") as sent:
@@ -55,6 +58,9 @@ def test_a_phone_photo_arrives_shrunk_upright_and_clean(
     assert len(body) < 400_000 < size  # the phone sent a shrunk photo, not the 12 MP original
     with app.app_context():
         photo = db.session.scalars(select(AnonSheetPhoto)).one()
+        db.session.expunge(photo)
+        assert photo_store(app).get(object_name(photo.sha256)) is None  # held until the round is sealed
+        step_round(Actor(None, "test", Role.COMMITTEE), anonymous_round(app).id, RoundAction.SEAL)
         stored = photo_store(app).get(object_name(photo.sha256))
     assert (photo.width, photo.height) == (1200, 1600)  # upright: the portrait shot stands
     assert stored is not None

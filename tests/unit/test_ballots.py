@@ -11,6 +11,7 @@ from inspect_app.domain.ballots import (
     MIN_SHEETS,
     RoundAction,
     Signer,
+    anonymous_quorum,
     card_bits,
     card_digest,
     format_card,
@@ -67,8 +68,9 @@ def test_nullifier_is_one_per_card_round_and_post_and_needs_the_key() -> None:
     assert len(card_digest(KEY, a)) == 32
 
 
-def test_anonymous_results_need_three_sheets_and_a_sealed_round() -> None:
-    assert MIN_SHEETS == 3
+def test_anonymous_results_need_their_quorum_and_a_sealed_round() -> None:
+    assert MIN_SHEETS == 5  # trimmed: 3 sheets remain, so no published figure is one inspector's score
+    assert anonymous_quorum(trim=False) == 3
     assert not results_visible(RoundStatus.OPEN, anonymous=True)
     assert results_visible(RoundStatus.SEALED, anonymous=True)
     assert results_visible(RoundStatus.OPEN, anonymous=False)

@@ -75,10 +75,16 @@ def test_worked_examples_of_the_rules(scores: list[str], rules: Rules, expected:
     assert (None if result is None else f"{result:.2f}") == expected
 
 
-def test_anonymous_rounds_never_rate_on_fewer_than_three_sheets() -> None:
+def test_anonymous_rounds_publish_only_means_of_at_least_three_sheets() -> None:
+    """Trimmed, 3 sheets would publish the middle sheet's exact score: the quorum is 5 (3 remain)."""
     assert Rules(1, False).for_round(anonymous=True) == Rules(3, False)
-    assert Rules(5, True).for_round(anonymous=True) == Rules(5, True)
+    assert Rules(3, True).for_round(anonymous=True) == Rules(5, True)
+    assert Rules(7, True).for_round(anonymous=True) == Rules(7, True)
     assert Rules(1, False).for_round(anonymous=False) == Rules(1, False)
+    scores = [Decimal(s) for s in ("91", "82.5", "77")]
+    rules = Rules(3, True).for_round(anonymous=True)
+    assert post_score(scores, rules) is None  # no longer 82.50, the one middle sheet
+    assert post_score([*scores, Decimal(88), Decimal(95)], rules) == Decimal("87.17")
 
 
 @pytest.mark.parametrize(

@@ -88,3 +88,14 @@ def sheet_count(app: Flask, **where: Any) -> int:
             where["round_id"] = demo_round(app).id
         stmt = select(func.count()).select_from(Sheet).filter_by(**where)
         return db.session.scalar(stmt) or 0
+
+
+def small_jpeg(shade: int) -> bytes:
+    """A small photo, different for each ``shade`` (so each has its own content address)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (shade % 256, (shade * 7) % 256, (shade * 13) % 256)).save(out, "JPEG")
+    return out.getvalue()

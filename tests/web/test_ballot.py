@@ -3,6 +3,7 @@ promise that nothing ties a sheet to a person, a card or another sheet."""
 
 from __future__ import annotations
 
+import io
 import logging
 import uuid
 from typing import Any
@@ -15,13 +16,22 @@ from sqlalchemy import func, select, update
 from inspect_app import demo
 from inspect_app.domain.ballots import card_digest, card_from_body, format_card, nullifier
 from inspect_app.extensions import db
-from inspect_app.models import AnonSheet, AnonSheetItem, BallotCard, Post, Round, RoundPost, StandardItem
+from inspect_app.models import (
+    ANONYMOUS_SHEET_TABLES,
+    AnonSheet,
+    AnonSheetItem,
+    BallotCard,
+    Post,
+    Round,
+    RoundPost,
+    StandardItem,
+)
 from tests.conftest import csrf_token, login
 
-from .helpers import anonymous_round
+from .helpers import anonymous_round, small_jpeg
 
-#: unused demo cards of the open weekly round (cards 1–3 already scored some posts)
-CARDS = demo.demo_card_codes()[3:]
+#: unused demo cards of the open weekly round (cards 1–5 already scored some posts)
+CARDS = demo.demo_card_codes()[demo.PRESCORING_CARDS :]
 
 
 def unscored_post(app: Flask) -> str:
@@ -84,22 +94,24 @@ def test_post_page_offers_anonymous_scoring_and_the_form_asks_for_a_card(
     assert "无记名" in page
 
 
-def test_a_card_scores_a_post_once_and_a_replay_gets_the_original_result(
+def test_a_card_scores_a_post_once_and_the_phones_replay_is_acknowledged_without_content(
     app: Flask, client: FlaskClient
 ) -> None:
     code = unscored_post(app)
     form = ballot(app, code, CARDS[0], defects=1)
     first = submit(client, app, code, form, json=True)
     assert first.status_code == 200, first.get_data(as_text=True)
-    assert first.json["result"] == "stored"
-    assert first.json["replay"] is False
+    assert first.json == {"result": "stored", "replay": False, "message": "评分已保存"}
     again = submit(client, app, code, form, json=True)  # the phone did not hear the first answer
     assert again.status_code == 200
     assert again.json["replay"] is True
-    assert again.json["score"] == first.json["score"]
+    assert set(again.json) == {"result", "replay", "message"}  # never the stored sheet's score or content
     page = submit(client, app, code, form)  # and once more, as a browser form
     assert page.status_code == 200
-    assert "已收到" in page.get_data(as_text=True) or "已保存" in page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    assert "此前已收到" in text
+    assert 'class="score"' not in text
+    assert "否决" not in text
     assert anon_count(app, round_id=anonymous_round(app).id, post_id=_post_id(app, code)) == 1
 
 
@@ -109,6 +121,11 @@ def test_same_card_with_other_content_is_refused_409(app: Flask, client: FlaskCl
     response = submit(client, app, code, ballot(app, code, CARDS[0], defects=2))
     assert response.status_code == 409
     assert "此卡已对该示范岗打过分" in response.get_data(as_text=True)
+    # the stored sheet's exact content from another form (another submission id) is a conflict too: the
+    # answer is decided by the phone's submission id, never by comparing contents (no content oracle)
+    same_content = submit(client, app, code, ballot(app, code, CARDS[0]), json=True)
+    assert same_content.status_code == 409
+    assert same_content.json["error"] == "card_already_scored"
     other_card = submit(client, app, code, ballot(app, code, CARDS[1], defects=2))
     assert other_card.status_code == 200
     assert anon_count(app, post_id=_post_id(app, code)) == 2
@@ -124,9 +141,9 @@ def test_invalid_cards_are_refused_403_and_the_entries_stay(
     app: Flask, client: FlaskClient, which: str
 ) -> None:
     code = unscored_post(app)
-    card = card_from_body(CARDS[2][:17][::-1]) if which == "unknown" else CARDS[2]  # CARDS[2] is card no. 6
-    card_six = update(BallotCard).where(
-        BallotCard.serial == 6, BallotCard.round_id == anonymous_round(app).id
+    card = card_from_body(CARDS[2][:17][::-1]) if which == "unknown" else CARDS[2]
+    card_six = update(BallotCard).where(  # the serial printed on CARDS[2]
+        BallotCard.serial == demo.PRESCORING_CARDS + 3, BallotCard.round_id == anonymous_round(app).id
     )
     with app.app_context():
         if which == "voided":
@@ -160,22 +177,40 @@ def test_mistyped_card_is_caught_by_its_check_symbol(app: Flask, client: FlaskCl
     assert json.json["error"] == "card_format"
 
 
-def test_sealed_round_refuses_new_sheets_410_but_confirms_stored_ones(
+def test_after_sealing_a_card_learns_nothing_every_ballot_request_gets_one_answer(
     app: Flask, client: FlaskClient
 ) -> None:
-    code = unscored_post(app)
-    stored = ballot(app, code, CARDS[0])
-    assert submit(client, app, code, stored).status_code == 200
-    with app.app_context():
-        db.session.execute(update(Round).where(Round.id == anonymous_round(app).id).values(status="sealed"))
-        db.session.commit()
-    late = submit(client, app, code, ballot(app, code, CARDS[1]), json=True)
-    assert late.status_code == 410
-    assert "已结束" in late.json["message"] or "不再" in late.json["message"]
-    replay = submit(client, app, code, stored, json=True)
-    assert replay.status_code == 200
-    assert replay.json["replay"] is True
-    assert client.get(f"/b/{anonymous_round(app).id}/{code}").status_code == 410
+    """A card is handed back, kept in the phone, printed in the PDF: after sealing, whoever holds it gets the
+    same answer whether it scored a post or not, for the stored content, another content, or nothing valid."""
+    scored, unscored = unscored_post(app), None
+    stored = ballot(app, scored, CARDS[0], defects=1)
+    assert submit(client, app, scored, stored).status_code == 200
+    unscored = unscored_post(app)
+    login(client, "committee")
+    assert step_seal(client, anonymous_round(app).id).status_code == 303
+    attempts = [
+        (scored, stored),  # the phone's own replay of a stored sheet (its first answer was lost)
+        (scored, ballot(app, scored, CARDS[0], defects=1)),  # the stored content, another submission
+        (scored, ballot(app, scored, CARDS[0], defects=2)),  # other content
+        (unscored, ballot(app, unscored, CARDS[0])),  # a post the card did not score
+        (unscored, ballot(app, unscored, CARDS[1])),  # an unused card
+        (scored, {**ballot(app, scored, CARDS[0]), "card": "WRONG"}),  # a mistyped card
+        (scored, {"card": format_card(CARDS[0]), "submission_id": "x"}),  # garbage
+    ]
+    stranger = app.test_client()
+    for as_json in (True, False):
+        answers = {  # bodies compared with the post code the request itself named taken out
+            (r.status_code, r.get_data().replace(code.encode(), b"<post>"))
+            for code, form in attempts
+            for r in [
+                submit(stranger, app, code, {**form, "submission_id": stored["submission_id"]}, as_json)
+            ]
+        }
+        assert len(answers) == 1, answers
+        status, body = answers.pop()
+        assert status == 410
+        assert "已封箱" in body.decode()
+    assert stranger.get(f"/b/{anonymous_round(app).id}/{scored}").status_code == 410
 
 
 def test_submission_id_must_be_a_random_uuid(app: Flask, client: FlaskClient) -> None:
@@ -237,23 +272,28 @@ def test_anonymous_tables_have_no_person_time_or_sequence_columns(app: Flask) ->
             for t in ("anon_sheet", "anon_sheet_item", "anon_sheet_photo", "ballot_card")
         }
         keys = {t: schema.get_pk_constraint(t)["constrained_columns"] for t in columns}
+    sheet_key = ["round_id", "post_id", "nullifier"]
     assert set(columns["anon_sheet"]) == {
-        "nullifier",
-        "round_id",
-        "post_id",
+        *sheet_key,
         "standard_version_id",
         "deducted",
         "score",
         "vetoed",
+        "receipt",  # HMAC of the phone's submission id, erased at sealing
     }
-    assert set(columns["anon_sheet_item"]) == {"nullifier", "item_id", "defects", "deduction", "remark"}
-    assert set(columns["anon_sheet_photo"]) == {"nullifier", "sha256", "item_id", "width", "height"}
+    assert set(columns["anon_sheet_item"]) == {*sheet_key, "item_id", "defects", "deduction", "remark"}
+    assert set(columns["anon_sheet_photo"]) == {*sheet_key, "sha256", "item_id", "width", "height"}
     assert set(columns["ballot_card"]) == {"digest", "round_id", "serial", "voided"}
     assert keys == {
-        "anon_sheet": ["nullifier"],
-        "anon_sheet_item": ["nullifier", "item_id"],
-        "anon_sheet_photo": ["nullifier", "sha256"],
+        "anon_sheet": sheet_key,
+        "anon_sheet_item": [*sheet_key, "item_id"],
+        "anon_sheet_photo": [*sheet_key, "sha256"],
         "ballot_card": ["digest"],
+    }
+    # every table keyed by an anonymous sheet is on the one list sealing rewrites
+    assert {m.__tablename__ for m in ANONYMOUS_SHEET_TABLES} == set(columns) - {"ballot_card"}
+    assert {t.name for t in db.metadata.tables.values() if {"nullifier"} <= set(t.c.keys())} == {
+        m.__tablename__ for m in ANONYMOUS_SHEET_TABLES
     }
     for table in columns.values():
         for column in table.values():
@@ -300,10 +340,12 @@ def test_a_database_dump_ties_no_sheet_to_a_card_or_to_another_sheet(app: Flask,
     assert not card_values & item_keys
     # keys are 32 unrelated bytes; the table lists them in key order, not in the order they arrived
     assert (
-        len(set(sheet_keys)) == len(sheet_keys) == 9 + demo.PRESCORED_ANONYMOUS * 3
-    )  # demo cards 1–3 + test cards 4–6
+        len(set(sheet_keys)) == len(sheet_keys) == 9 + demo.PRESCORED_ANONYMOUS * demo.PRESCORING_CARDS
+    )  # demo cards 1–5 + three test cards
     assert all(len(k) == 32 for k in sheet_keys)
-    assert sheet_keys == sorted(sheet_keys)
+    listed = [(row.post_id, row.nullifier) for row in sheets]
+    assert listed == sorted(listed)
+    assert all(row.receipt is None for row in sheets)  # receipts are erased at sealing
     # only the printed code links them: with it (and the server key) a card's sheets are found, without
     # it the digest stored for the card leads nowhere
     with app.app_context():
@@ -317,9 +359,11 @@ def test_a_database_dump_ties_no_sheet_to_a_card_or_to_another_sheet(app: Flask,
             assert nullifier(key, digest.hex(), rnd_id, post_ids[code]) not in sheet_keys
 
 
-def test_results_are_hidden_until_sealed_then_shown_only_from_three_sheets(
+def test_results_are_hidden_until_sealed_then_shown_only_from_the_quorum_of_five_sheets(
     app: Flask, client: FlaskClient
 ) -> None:
+    """With 3 sheets the trimmed mean would be one inspector's exact score: an anonymous round rates a post
+    from 5 sheets (3 remain after trimming) and leaves one with 4 unrated."""
     rich, thin = unscored_post(app), None
     with app.app_context():
         thin = db.session.scalars(
@@ -329,13 +373,13 @@ def test_results_are_hidden_until_sealed_then_shown_only_from_three_sheets(
             .order_by(Post.code)
         ).first()
     assert thin
-    _cast(app, client, CARDS[:3], [rich])
-    _cast(app, client, CARDS[:2], [thin])
+    _cast(app, client, CARDS[:5], [rich])
+    _cast(app, client, CARDS[:4], [thin])
     rnd_id = anonymous_round(app).id
     login(client, "committee")
     live = client.get(f"/rankings/{rnd_id}").get_data(as_text=True)
     assert "封箱后" in live
-    assert _row(live, rich) == ("—", "3", "—")
+    assert _row(live, rich) == ("—", "5", "—")
     url = f"/rounds/{rnd_id}"
     assert (
         client.post(f"{url}/step", data={"action": "seal", "csrf_token": csrf_token(client, url)}).status_code
@@ -344,7 +388,7 @@ def test_results_are_hidden_until_sealed_then_shown_only_from_three_sheets(
     sealed = client.get(f"/rankings/{rnd_id}").get_data(as_text=True)
     rank, sheets, score = _row(sealed, rich)
     assert rank != "—"
-    assert sheets == "3"
+    assert sheets == "5"
     assert score != "—"
     assert _row(sealed, thin)[0::2] == ("—", "—")
     public = app.test_client().get(f"/p/{rich}").get_data(as_text=True)
@@ -375,28 +419,39 @@ def test_inspectors_never_see_an_open_rounds_results(app: Flask, client: FlaskCl
 
 def test_sealing_leaves_no_arrival_order_in_postgresql_rows(app: Flask, client: FlaskClient) -> None:
     """PostgreSQL keeps rows in arrival order and stamps each with its inserting transaction (xmin); after
-    sealing, every sheet of the round carries one transaction id and rows lie on disk in key order."""
+    sealing, every row of the round in every table keyed by a sheet (photos too) carries one transaction id
+    and the rows lie on disk in key order."""
     import sqlalchemy as sa
 
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
-            pytest.skip("PostgreSQL storage only (SQLite keeps WITHOUT ROWID tables in key order)")
+            pytest.skip("PostgreSQL storage only (tests/web/test_anonymity.py reads SQLite's file)")
     rnd_id = anonymous_round(app).id
     with app.app_context():
         codes = db.session.scalars(
             select(Post.code).join(RoundPost).where(RoundPost.round_id == rnd_id)
         ).all()
-    _cast(app, client, CARDS[:2], list(codes[:4]))
-    xmins = "SELECT count(DISTINCT xmin::text) FROM anon_sheet WHERE round_id = :r"
+    for card in CARDS[:2]:
+        for index, code in enumerate(codes[:4]):
+            form = {
+                **ballot(app, code, card),
+                "photo": (io.BytesIO(small_jpeg(index + 9 * len(card))), "p.jpg"),
+            }
+            assert client.post(f"/b/{rnd_id}/{code}", data=form).status_code == 200
+    tables = [m.__tablename__ for m in ANONYMOUS_SHEET_TABLES]
+    xmins = "SELECT count(DISTINCT xmin::text) FROM {} WHERE round_id = :r"
     with app.app_context():
-        assert db.session.scalar(sa.text(xmins), {"r": rnd_id}) > 1  # one transaction per sheet so far
+        for table in tables:
+            assert db.session.scalar(sa.text(xmins.format(table)), {"r": rnd_id}) > 1, table
         db.session.rollback()
     login(client, "committee")
     assert step_seal(client, rnd_id).status_code == 303
     with app.app_context():
-        assert db.session.scalar(sa.text(xmins), {"r": rnd_id}) == 1
-        on_disk = db.session.scalars(sa.text("SELECT nullifier FROM anon_sheet ORDER BY ctid")).all()
-        assert on_disk == sorted(on_disk)
+        for table in tables:
+            assert db.session.scalar(sa.text(xmins.format(table)), {"r": rnd_id}) == 1, table
+            key = ", ".join(c.name for c in db.metadata.tables[table].primary_key.columns)
+            on_disk = db.session.execute(sa.text(f"SELECT {key} FROM {table} ORDER BY ctid")).all()  # noqa: S608
+            assert on_disk == sorted(on_disk), table
 
 
 def step_seal(client: FlaskClient, round_id: int):  # type: ignore[no-untyped-def]

@@ -49,7 +49,7 @@ def test_demo_loads_the_seed_mine_once(app: Flask) -> None:
         weekly = db.session.scalars(select(Round).where(Round.status == "open", Round.anonymous)).one()
         assert len(weekly.entries) == sum(status == "listed" for status in statuses.values())
         anonymous = select(func.count()).select_from(AnonSheet).where(AnonSheet.round_id == weekly.id)
-        assert db.session.scalar(anonymous) == demo.PRESCORED_ANONYMOUS * 3
+        assert db.session.scalar(anonymous) == demo.PRESCORED_ANONYMOUS * demo.PRESCORING_CARDS
         cards = select(func.count()).select_from(BallotCard).where(BallotCard.round_id == weekly.id)
         assert db.session.scalar(cards) == demo.DEMO_CARDS
         signed = db.session.scalars(select(Round).where(Round.kind == "ten_day")).one()

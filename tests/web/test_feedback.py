@@ -97,6 +97,18 @@ def test_feedback_is_rate_limited(migrated_url: str, app: Flask) -> None:
         db.engine.dispose()
 
 
+def test_notes_get_random_ids_that_do_not_follow_their_arrival(app: Flask, client: FlaskClient) -> None:
+    """Sequential ids would put notes in arrival order, to be matched with the access log's lines."""
+    code = code_of(app)
+    for text in ("巷道积水请处理", "皮带托辊有异响", "照明不足", "安全帽挂钩损坏"):
+        assert send(client, code, text).status_code == 303
+    with app.app_context():
+        ids = db.session.scalars(select(Feedback.id).order_by(Feedback.id)).all()
+    assert len(ids) >= 4
+    assert all(2**52 <= i < 2**53 for i in ids)  # 16 digits each: not a counter, one length in every URL
+    assert all(b - a > 1000 for a, b in zip(ids, ids[1:], strict=False))
+
+
 def test_stored_note_has_nothing_that_could_identify_its_author() -> None:
     """No author, address, user agent or time of day: a new column here must be a deliberate decision."""
     columns = {c.name for c in Feedback.__table__.columns}

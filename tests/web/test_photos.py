@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from inspect_app import demo
-from inspect_app.domain.ballots import format_card
 from inspect_app.extensions import db
-from inspect_app.models import AnonSheetPhoto, Round, SheetPhoto
+from inspect_app.models import AnonSheetPhoto, SheetPhoto
 from inspect_app.photos.cleanup import remove_orphans
 from inspect_app.photos.storage import object_name
 from inspect_app.photos.uploads import photo_store
@@ -25,9 +25,9 @@ from tests.conftest import csrf_token, login
 from tests.unit.test_photo_sanitise import jpeg_markers
 
 from .helpers import anonymous_round, demo_round, items_of, post_code, sheet_form
-from .test_ballot import ballot, unscored_post
+from .test_ballot import ballot, step_seal, unscored_post
 
-CARD = demo.demo_card_codes()[3]
+CARD = demo.demo_card_codes()[demo.PRESCORING_CARDS]
 
 
 def gps_jpeg(size: tuple[int, int] = (2400, 1800)) -> bytes:
@@ -73,6 +73,11 @@ def test_anonymous_sheet_photos_are_stored_clean_and_shown_only_after_sealing(
     rows = anon_photos(app)
     assert {(r.item_id, r.width, r.height) for r in rows} == {(None, 1600, 1200), (int(item), 800, 600)}
     with app.app_context():
+        assert photo_store(app).get(object_name(rows[0].sha256)) is None  # held until sealing
+    viewer = app.test_client()
+    login(viewer, "committee")
+    assert step_seal(viewer, anonymous_round(app).id).status_code == 303
+    with app.app_context():
         store = photo_store(app)
         stored = store.get(object_name(rows[0].sha256))
         root = Path(app.config["PHOTO_DIR"])
@@ -84,13 +89,7 @@ def test_anonymous_sheet_photos_are_stored_clean_and_shown_only_after_sealing(
     assert all(p.stat().st_mtime % 86400 == 0 for p in files)  # the day only, never the time it arrived
 
     url = f"/photos/{object_name(rows[0].sha256)}"
-    viewer = app.test_client()
-    assert viewer.get(url).status_code == 302  # not logged in: to the login page
-    login(viewer, "committee")
-    assert viewer.get(url).status_code == 404  # the round is still open
-    with app.app_context():
-        db.session.execute(update(Round).where(Round.id == anonymous_round(app).id).values(status="sealed"))
-        db.session.commit()
+    assert app.test_client().get(url).status_code == 302  # not logged in: to the login page
     shown = viewer.get(url)
     assert shown.status_code == 200
     assert shown.mimetype == "image/jpeg"
@@ -134,14 +133,16 @@ def test_too_many_photos_or_an_unknown_item_are_refused(app: Flask, client: Flas
     assert anon_photos(app) == []
 
 
-def test_replay_with_the_same_photo_is_the_same_sheet_another_photo_is_not(
+def test_replay_of_a_sheet_with_photos_is_stored_once_another_form_is_a_conflict(
     app: Flask, client: FlaskClient
 ) -> None:
     code = unscored_post(app)
     form = ballot(app, code, CARD)
     first = send_anonymous(client, app, code, with_files(form, photo=gps_jpeg()), json=True)
     again = send_anonymous(client, app, code, with_files(form, photo=gps_jpeg()), json=True)
-    other = send_anonymous(client, app, code, with_files(form, photo=gps_jpeg((1000, 800))), json=True)
+    another_form = {**form, "submission_id": str(uuid.uuid4())}
+    other_photo = with_files(another_form, photo=gps_jpeg((1000, 800)))
+    other = send_anonymous(client, app, code, other_photo, json=True)
     assert (first.status_code, again.status_code, other.status_code) == (200, 200, 409)
     assert again.json["replay"] is True
     assert len(anon_photos(app)) == 1
@@ -180,9 +181,11 @@ def test_signed_sheet_photo_is_shown_to_supervisors_of_its_unit_at_once(
     assert other_unit.get(f"/photos/{object_name(sha)}").status_code == expected
 
 
-def test_a_failed_sheet_leaves_only_orphan_files_and_cleanup_removes_them(
+def test_a_failed_sheet_leaves_its_photo_out_of_the_store(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A held photo whose sheet never committed is not released at sealing: the store gets only the photos
+    of stored sheets, and the held batch is gone."""
     code = unscored_post(app)
     kept = send_anonymous(client, app, code, with_files(ballot(app, code, CARD), photo=gps_jpeg((640, 480))))
     assert kept.status_code == 200
@@ -192,20 +195,30 @@ def test_a_failed_sheet_leaves_only_orphan_files_and_cleanup_removes_them(
         raise RuntimeError("power cut between the file and the commit")
 
     monkeypatch.setattr(services, "_insert", crash)
-    card = demo.demo_card_codes()[4]
+    card = demo.demo_card_codes()[demo.PRESCORING_CARDS + 1]
     with pytest.raises(RuntimeError):
         send_anonymous(client, app, code, with_files(ballot(app, code, card), photo=gps_jpeg((900, 700))))
     monkeypatch.undo()
     with app.app_context():
-        names = set(photo_store(app).names())
-        assert len(names) == 4  # two photos, each with its thumbnail; one of them belongs to no sheet
         assert db.session.scalar(select(func.count()).select_from(AnonSheetPhoto)) == 1
-        assert remove_orphans(wait=0) == 2
+    retry = send_anonymous(client, app, code, with_files(ballot(app, code, card), photo=gps_jpeg((900, 600))))
+    assert retry.status_code == 200  # the failed card can still score: nothing of its sheet was kept
+    login(client, "committee")
+    assert step_seal(client, anonymous_round(app).id).status_code == 303
+    with app.app_context():
         left = set(photo_store(app).names())
+        assert list(photo_store(app).batches()) == []
     assert left == {object_name(p.sha256, thumb) for p in anon_photos(app) for thumb in (False, True)}
-    assert format_card(card)  # the failed card can still score: nothing of its sheet was kept
-    retry = send_anonymous(client, app, code, with_files(ballot(app, code, card), photo=gps_jpeg((900, 700))))
-    assert retry.status_code == 200
+    assert len(left) == 4
+
+
+def test_cleanup_removes_store_files_no_row_references(app: Flask) -> None:
+    with app.app_context():
+        store = photo_store(app)
+        store.put(object_name("ab" * 32), b"orphan")
+        store.put(object_name("ab" * 32, thumb=True), b"orphan")
+        assert remove_orphans(wait=0) == 2
+        assert list(store.names()) == []
 
 
 def test_photos_go_to_an_s3_bucket_when_configured(
@@ -229,12 +242,23 @@ def test_photos_go_to_an_s3_bucket_when_configured(
         code = unscored_post(app)
         response = send_anonymous(client, app, code, with_files(ballot(app, code, CARD), photo=gps_jpeg()))
         assert response.status_code == 200
-        keys = [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket="evidence")["Contents"]]
-        stored = boto3.client("s3").get_object(Bucket="evidence", Key=keys[0])["Body"].read()
+        s3 = boto3.client("s3")
+        held = [o["Key"] for o in s3.list_objects_v2(Bucket="evidence")["Contents"]]
+        login(client, "committee")
+        sealed_at = datetime.now(UTC).replace(microsecond=0)
+        assert step_seal(client, anonymous_round(app).id).status_code == 303
+        objects = s3.list_objects_v2(Bucket="evidence")["Contents"]
+        keys = [o["Key"] for o in objects]
+        stored = s3.get_object(Bucket="evidence", Key=keys[0])["Body"].read()
         with s3_app.app_context():
             db.engine.dispose()
+    # held apart while the round was open; written into the store at sealing, so S3's LastModified says
+    # when the round was sealed, never when a sheet arrived
+    assert len(held) == 2
+    assert all(k.startswith(f"photos/held/{anonymous_round(app).id}/") for k in held)
     assert len(keys) == 2  # the photo and its thumbnail
     assert sum(k.endswith(".t.jpg") for k in keys) == 1
-    assert all(k.startswith("photos/") for k in keys)
+    assert all(k.startswith("photos/") and "/held/" not in k for k in keys)
+    assert all(o["LastModified"] >= sealed_at for o in objects)
     assert b"PhoneMaker" not in stored
     assert not {0xE1, 0xE2, 0xFE} & set(jpeg_markers(stored))
