@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import IntEnum
 from typing import Any
 
 from sqlalchemy import event, text
@@ -49,19 +50,33 @@ def configure_engine(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-#: namespace of the advisory locks held on a round (PostgreSQL); the second key is the round's id
-_ROUND_LOCKS = 0x5EA1
+class Lock(IntEnum):
+    """What a write transaction may hold until it ends, with a key (PostgreSQL advisory locks, namespaced).
+
+    PostgreSQL does not serialise writers the way SQLite's BEGIN IMMEDIATE does: two transactions can both
+    read ``max(n)`` and both insert ``n + 1``. A transaction that counts takes the counter's lock first,
+    before it reads anything, so the second one reads after the first committed. Its queue is fair: a waiting
+    exclusive holder is not starved by a stream of shared ones (row share locks would let that happen).
+    """
+
+    ROUND_SHEETS = 0x5EA1  #: a round: shared while storing one of its sheets, exclusive for sealing it
+    CARD_SERIALS = 0xCA5D  #: a round's ballot card serial numbers
+    NOTICE_NUMBERS = 0x0E05  #: a year's notice numbers 〔year〕N号
+    ROUND_NOTICE = 0x0E06  #: a round's one notice
+    STANDARD_VERSIONS = 0x57D0  #: a standard's version numbers
 
 
-def hold_round(conn: Connection, round_id: int, exclusive: bool = False) -> None:
-    """Until the transaction ends: shared by each transaction storing a sheet of the round, exclusive for
-    sealing it, so sealing waits for sheets being stored and no sheet is stored after it. PostgreSQL's lock
-    queue is fair (a seal waiting is not starved by a stream of new sheets, as it would be behind row share
-    locks); SQLite's BEGIN IMMEDIATE already serialises every writer."""
+def hold(conn: Connection, lock: Lock, key: int, exclusive: bool = True) -> None:
+    """Take ``lock`` for ``key`` until the transaction ends (no-op on SQLite, whose writers are serial)."""
     if conn.dialect.name != "postgresql":
         return
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-    conn.execute(text(f"SELECT {function}(:ns, :id)"), {"ns": _ROUND_LOCKS, "id": round_id})
+    conn.execute(text(f"SELECT {function}(:ns, :id)"), {"ns": int(lock), "id": key})
+
+
+def hold_in_session(lock: Lock, key: int) -> None:
+    """``hold`` on the ORM session's transaction (inside ``write_transaction``)."""
+    hold(db.session.connection(), lock, key)
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from inspect_app.database import hold_round, write_connection
+from inspect_app.database import Lock, hold, write_connection
 from inspect_app.domain.ballots import card_digest, nullifier, receipt
 from inspect_app.domain.enums import RoundStatus
 from inspect_app.domain.scoring import ItemEntry, SheetRejected, SheetResult, score_sheet
@@ -83,7 +83,9 @@ def check_round_open(round_id: int, conn: Connection | None = None) -> None:
 
 
 def _target(conn: Connection, round_id: int, post_code: str) -> _Target:
-    hold_round(conn, round_id)  # sealing waits for this sheet; after it, the status read below says sealed
+    hold(
+        conn, Lock.ROUND_SHEETS, round_id, exclusive=False
+    )  # sealing waits for this sheet; after it, the status read below says sealed
     check_round_open(round_id, conn)
     row = conn.execute(_ENTRY, {"round_id": round_id, "code": post_code}).first()
     if row is None:

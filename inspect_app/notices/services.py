@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, union_all
 
 from inspect_app.audit import Actor, record
-from inspect_app.database import write_transaction
+from inspect_app.database import Lock, hold_in_session, write_transaction
 from inspect_app.domain.enums import RoundStatus
 from inspect_app.extensions import db
 from inspect_app.i18n import grade_label
@@ -91,6 +91,7 @@ def draft_text(rnd: Round) -> tuple[str, str]:
 def draft_notice(actor: Actor, round_id: int) -> int:
     """The round's notice, drafted now if there is none yet (sealed or published rounds only)."""
     with write_transaction():
+        hold_in_session(Lock.ROUND_NOTICE, round_id)  # one notice per round: a twin waits, then finds it
         rnd = db.session.get(Round, round_id)
         if rnd is None:
             raise RoundRefused("no_round", 404)
@@ -127,6 +128,8 @@ def edit_notice(
     """Save the text; with ``publish_on``, also give it the next number of that year and freeze it, in the
     same transaction. Returns the number ("" while a draft)."""
     with write_transaction():
+        if publish_on is not None:  # numbers are max + 1 in the year; a twin publish then finds it published
+            hold_in_session(Lock.NOTICE_NUMBERS, publish_on.year)
         notice = _editable(actor, notice_id)
         before = {"title": notice.title, "praise": notice.praise, "criticism": notice.criticism}
         notice.title, notice.praise, notice.criticism = title, praise, criticism

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from inspect_app.audit import Actor, record
 from inspect_app.ballot import sealing
-from inspect_app.database import hold_round, write_transaction
+from inspect_app.database import Lock, hold, hold_in_session, write_transaction
 from inspect_app.domain.ballots import (
     MAX_CARDS_PER_PRINT,
     RoundAction,
@@ -177,7 +177,7 @@ def step_round(actor: Actor, round_id: int, action: RoundAction) -> Stepped:
         forget = action == RoundAction.SEAL and rnd.anonymous
         if forget:
             conn = db.session.connection()
-            hold_round(conn, round_id, exclusive=True)  # waits for sheets being stored; later ones get 410
+            hold(conn, Lock.ROUND_SHEETS, round_id)  # waits for sheets being stored; later ones get 410
             sealing.rewrite_in_key_order(conn, round_id)
         record(actor, f"round.{action.value}", "round", rnd.id, {"status": before}, {"status": after.value})
     if forget:
@@ -203,6 +203,7 @@ def print_cards(actor: Actor, round_id: int, count: int, key: bytes) -> tuple[Ro
     if not 1 <= count <= MAX_CARDS_PER_PRINT:
         raise RoundRefused("card_count", 422)
     with write_transaction():
+        hold_in_session(Lock.CARD_SERIALS, round_id)  # serial numbers are max + 1
         rnd = _locked(round_id, actor)
         if not rnd.anonymous:
             raise RoundRefused("not_anonymous")

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, update
 
 from inspect_app.audit import Actor, record
-from inspect_app.database import write_transaction
+from inspect_app.database import Lock, hold_in_session, write_transaction
 from inspect_app.domain.standards import ItemDraft
 from inspect_app.extensions import db
 from inspect_app.models import Post, Standard, StandardItem, StandardVersion
@@ -60,6 +60,7 @@ def create_standard(actor: Actor, title: str, profession: str, items: Sequence[I
 def add_version(actor: Actor, standard_id: int, items: Sequence[ItemDraft], note: str) -> int:
     """A new version of a standard; posts on any earlier version move to it. Returns the version number."""
     with write_transaction():
+        hold_in_session(Lock.STANDARD_VERSIONS, standard_id)  # version numbers are max + 1
         standard = db.session.get(Standard, standard_id)
         if standard is None:
             raise StandardRefused("not_found", 404)
