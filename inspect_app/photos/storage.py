@@ -42,6 +42,8 @@ class PhotoStore(Protocol):
     def hold(self, batch: str, name: str, data: bytes) -> None: ...
     def release(self, batch: str, names: Sequence[str]) -> None: ...
     def batches(self) -> Iterator[str]: ...
+    def leftovers(self) -> set[str]: ...
+    def drop_leftovers(self, found: set[str]) -> int: ...
 
 
 def _check(name: str) -> str:
@@ -111,6 +113,19 @@ class LocalStore:
             if NAME.match(path.name):
                 yield path.name
 
+    def leftovers(self) -> set[str]:
+        """Half-written files (a writer killed before its rename), as paths below the root."""
+        return {str(p.relative_to(self.root)) for p in self.root.rglob(".tmp-*") if p.is_file()}
+
+    def drop_leftovers(self, found: set[str]) -> int:
+        removed = 0
+        for relative in found:
+            path = self.root / relative
+            if path.name.startswith(".tmp-") and path.exists():
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
 
 def _write(path: Path, data: bytes, sync: bool) -> None:
     """Atomically: a temporary file renamed into place, dated to the day only."""
@@ -167,6 +182,13 @@ class S3Store:
                 batch = common["Prefix"].rstrip("/").rsplit("/", 1)[-1]
                 if BATCH.match(batch):
                     yield batch
+
+    def leftovers(self) -> set[str]:
+        """S3 writes an object whole or not at all: nothing is ever half-written."""
+        return set()
+
+    def drop_leftovers(self, found: set[str]) -> int:
+        return 0
 
     def _keys(self, prefix: str) -> Iterator[str]:
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)

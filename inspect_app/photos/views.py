@@ -12,52 +12,22 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app
 from flask_login import current_user
-from sqlalchemy import select, union_all
 from werkzeug.wrappers import Response
 
-from inspect_app.domain.enums import Role, RoundStatus
+from inspect_app.domain.enums import Role
 from inspect_app.extensions import db, limiter
-from inspect_app.models import (
-    AnonSheetPhoto,
-    Post,
-    Rectification,
-    RectificationPhoto,
-    Round,
-    Sheet,
-    SheetPhoto,
-)
 from inspect_app.rectifications.services import is_published_photo
 from inspect_app.security import SUPERVISORS, public, roles_required
 
+from .owners import units_seeing
 from .storage import NAME
 from .uploads import photo_store
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
-SEALED = (RoundStatus.SEALED.value, RoundStatus.PUBLISHED.value)
 
 
 def _visible(sha256: str) -> bool:
-    signed = (
-        select(Post.unit_id)
-        .select_from(SheetPhoto)
-        .join(Sheet, Sheet.id == SheetPhoto.sheet_id)
-        .join(Post, Post.id == Sheet.post_id)
-        .where(SheetPhoto.sha256 == sha256)
-    )
-    anonymous = (
-        select(Post.unit_id)
-        .select_from(AnonSheetPhoto)
-        .join(Round, Round.id == AnonSheetPhoto.round_id)
-        .join(Post, Post.id == AnonSheetPhoto.post_id)
-        .where(AnonSheetPhoto.sha256 == sha256, Round.status.in_(SEALED))
-    )
-    after = (
-        select(Rectification.unit_id)
-        .select_from(RectificationPhoto)
-        .join(Rectification, Rectification.id == RectificationPhoto.rectification_id)
-        .where(RectificationPhoto.sha256 == sha256)
-    )
-    units = set(db.session.scalars(union_all(signed, anonymous, after)))
+    units = set(db.session.scalars(units_seeing(sha256)))
     if current_user.role == Role.BRANCH_SECRETARY:
         return current_user.unit_id in units
     return bool(units)

@@ -258,11 +258,20 @@ def signboard_pdf(code: str) -> Response:
     return _signboard_pdf([post])
 
 
+#: signboards one PDF may hold (one A4 page each; more is a job for several batches)
+MAX_SIGNBOARDS = 50
+
+
 @bp.get("/signboards.pdf")
 @roles_required(*SUPERVISORS)
 def signboards_pdf() -> Response:
-    """Several signboards in one PDF (``?code=A&code=B``), in the order chosen."""
-    codes = list(dict.fromkeys(request.args.getlist("code")))[:50]
+    """Several signboards in one PDF (``?code=A&code=B``), in the order chosen; at most MAX_SIGNBOARDS."""
+    codes = list(dict.fromkeys(request.args.getlist("code")))
+    if len(codes) > MAX_SIGNBOARDS:
+        refuse(
+            422,
+            _("At most %(n)d signboards fit in one PDF: print them in several batches.", n=MAX_SIGNBOARDS),
+        )
     posts = [load_post(c) for c in codes]
     chosen = [p for p in posts if p is not None and p.status in (PostStatus.LISTED, PostStatus.EXPIRED)]
     actor = actor_of(current_user)
@@ -306,8 +315,10 @@ def portrait(code: str, member_id: int) -> Response:
     try:
         jpeg = None if request.form.get("remove") else clean_portrait(upload.read() if upload else b"")
         set_portrait(actor_of(current_user), code, member_id, jpeg)
-    except PortraitRefused:
-        refuse(422, _("This file is not a photo we can use. Take a JPEG or PNG photo and try again."))
+    except PortraitRefused as refused:
+        refuse(
+            refused.status, _("This file is not a photo we can use. Take a JPEG or PNG photo and try again.")
+        )
     except PostRefused as refused:
         refuse(refused.status, messages.refusal(refused))
     flash(_("Portrait saved.") if jpeg else _("Portrait removed."))

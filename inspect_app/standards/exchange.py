@@ -20,6 +20,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from inspect_app import tables
 from inspect_app.domain.scoring import points_text
 from inspect_app.domain.standards import HEADERS, MAX_ROWS, missing_headers
+from inspect_app.tables import formula_like
 
 Rows = list[tuple[int, dict[str, str]]]
 
@@ -40,7 +41,8 @@ def _cell(value: object) -> str:
         return str(int(value))
     if isinstance(value, bool):
         return "是" if value else "否"
-    return str(value).strip()
+    text = str(value).strip()
+    return text[1:] if text.startswith("'") and formula_like(text[1:]) else text  # our CSV export's guard
 
 
 def _rows(lines: Iterable[Sequence[object]]) -> Rows:

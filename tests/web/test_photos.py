@@ -262,3 +262,48 @@ def test_photos_go_to_an_s3_bucket_when_configured(
     assert all(o["LastModified"] >= sealed_at for o in objects)
     assert b"PhoneMaker" not in stored
     assert not {0xE1, 0xE2, 0xFE} & set(jpeg_markers(stored))
+
+
+def test_every_table_holding_photos_is_on_the_owners_list(app: Flask) -> None:
+    """Cleanup and serving ask one list; a table naming photos by sha256 that is not on it would have its
+    photos deleted by the daily cleanup (as rectification after-photos once were)."""
+    from inspect_app.photos.owners import OWNERS
+
+    holding = {t.name for t in db.metadata.tables.values() if "sha256" in t.c}
+    assert holding == {owner.table.__tablename__ for owner in OWNERS}
+
+
+def test_cleanup_keeps_rectification_after_photos(app: Flask, client: FlaskClient) -> None:
+    from tests.web.test_rectifications import issued_from_a_sheet, jpeg
+
+    rect = issued_from_a_sheet(app, client)
+    url = f"/rectifications/{rect.id}"
+    token = csrf_token(client, url)
+    client.post(f"{url}/assign", data={"csrf_token": token, "responsible": "刘国华"})
+    done = client.post(
+        f"{url}/complete",
+        data={"csrf_token": token, "note": "已补液", "photo": (io.BytesIO(jpeg()), "a.jpg")},
+    )
+    assert done.status_code == 303
+    with app.app_context():
+        before = set(photo_store(app).names())
+        assert len(before) == 2  # the after-photo and its thumbnail
+        assert remove_orphans(wait=0) == 0
+        assert set(photo_store(app).names()) == before
+    assert client.get(f"/photos/{sorted(before)[0]}").status_code == 200
+
+
+def test_cleanup_removes_half_written_files_a_killed_upload_left(app: Flask) -> None:
+    with app.app_context():
+        store = photo_store(app)
+        store.put(object_name("cd" * 32), b"whole")
+        root = Path(app.config["PHOTO_DIR"])
+        partial = root / "ab" / "cd" / ".tmp-k1ll3d"
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(b"half a pho")
+        held = root / "held" / "7" / ".tmp-k1ll3d"
+        held.parent.mkdir(parents=True)
+        held.write_bytes(b"half")
+        assert remove_orphans(wait=0) == 3  # the unowned photo and both half-written files
+    assert not partial.exists()
+    assert not held.exists()

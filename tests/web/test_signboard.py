@@ -83,6 +83,18 @@ def test_signboard_of_an_unlisted_post_or_an_empty_choice_is_refused(app: Flask)
     assert client.get("/posts/signboards.pdf?code=NOPE1").status_code == 422
 
 
+def test_more_signboards_than_one_pdf_holds_are_refused_with_a_message_not_cut_short(app: Flask) -> None:
+    """Asking for 60 once gave 50 pages and no word about the other 10."""
+    client = app.test_client()
+    login(client, "committee")
+    with app.app_context():
+        code = db.session.scalars(select(Post.code).where(Post.status == "listed")).first()
+    many = "&".join(f"code={code[:-1]}{chr(65 + i % 26)}{i}" for i in range(59)) + f"&code={code}"
+    response = client.get(f"/posts/signboards.pdf?{many}")
+    assert response.status_code == 422
+    assert "最多" in response.get_data(as_text=True)
+
+
 def rotate(client: FlaskClient, code: str, confirm: bool = True):  # type: ignore[no-untyped-def]
     token = csrf_token(client, f"/posts/{code}")
     data = {"csrf_token": token, **({"confirm": "yes"} if confirm else {})}
@@ -146,7 +158,7 @@ def test_portrait_is_cleaned_and_printed_on_the_signboard(app: Flask) -> None:
     with app.app_context():
         post = db.session.scalars(select(Post).where(Post.name == "56804工作面运料巷")).one()
         code, member_id = post.code, post.demonstrators[0].member_id
-    assert upload_portrait(secretary, code, member_id, b"not a photo").status_code == 422
+    assert upload_portrait(secretary, code, member_id, b"not a photo").status_code == 415
     assert upload_portrait(secretary, code, member_id, photo_with_gps()).status_code == 303
     with app.app_context():
         stored = db.session.get_one(Member, member_id).portrait
