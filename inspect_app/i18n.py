@@ -158,6 +158,11 @@ def grade_label(score: Decimal) -> str:
     return str(GRADES[grade(score, grade_bounds())])
 
 
+def hidden_message() -> str:
+    """For a form field holding invisible control or direction characters (``domain.text``)."""
+    return _("This text contains invisible control characters (such as direction marks). Type it again.")
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)  # catalogues in inspect_app/translations
     app.after_request(_remember_choice)

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .text import has_hidden_chars, normalise_text
+
 #: the exchange format's columns, in order (XLSX and CSV, also for export)
 HEADERS = ("类别", "条款", "分值", "每处扣分", "扣分标准", "一票否决")
 CATEGORY, CLAUSE, MAX_POINTS, DEDUCTION, RULE, VETO = HEADERS
@@ -57,8 +59,9 @@ def _points(text: str) -> Decimal | None:
 
 
 def _row(number: int, row: Mapping[str, str]) -> tuple[ItemDraft | None, list[RowProblem]]:
-    cells = {h: (row.get(h) or "").strip() for h in HEADERS}
+    cells = {h: normalise_text(row.get(h) or "") for h in HEADERS}
     problems = [RowProblem(number, "required", h) for h in (CATEGORY, CLAUSE, RULE) if not cells[h]]
+    problems += [RowProblem(number, "hidden_chars", h) for h in HEADERS if has_hidden_chars(cells[h])]
     problems += [RowProblem(number, "too_long", h) for h, n in LIMITS.items() if len(cells[h]) > n]
     veto_text = cells[VETO].lower()
     if veto_text not in YES | NO:
@@ -101,7 +104,7 @@ def check_items(rows: Sequence[tuple[int, Mapping[str, str]]]) -> list[ItemDraft
     for number, row in filled:
         item, found = _row(number, row)
         problems += found
-        clause = (row.get(CLAUSE) or "").strip()
+        clause = normalise_text(row.get(CLAUSE) or "")
         if clause in seen:
             problems.append(RowProblem(number, "clause_repeated", str(seen[clause])))
         elif clause:

@@ -13,6 +13,12 @@ def normalise_text(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
+def form_text(raw: str) -> tuple[str, bool]:
+    """A form field as stored (``normalise_text``), and whether it must be refused for hidden characters."""
+    text = normalise_text(raw)
+    return text, has_hidden_chars(text)
+
+
 def has_hidden_chars(text: str) -> bool:
     """Whether the text holds characters that can hide or reorder what a reader sees (newlines are fine)."""
     return any(unicodedata.category(ch) in _HIDDEN and ch != "\n" for ch in text)

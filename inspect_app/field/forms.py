@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 
 from inspect_app.domain.rectification import Recheck, RectRefused, read_recheck
 from inspect_app.domain.scoring import ItemEntry, Problem
+from inspect_app.domain.text import form_text
 from inspect_app.photos.uploads import Upload, UploadRefused, read_uploads
 
 from .services import SubmitRefused
@@ -24,9 +25,11 @@ def parse_sheet(form: Mapping[str, str]) -> tuple[list[ItemEntry], list[Problem]
     entries: list[ItemEntry] = []
     problems: list[Problem] = []
     for item_id in _item_ids(form, problems):
-        remark = form.get(f"r-{item_id}", "").strip()
+        remark, hidden = form_text(form.get(f"r-{item_id}", ""))
         if len(remark) > MAX_REMARK:
             problems.append(Problem("remark_too_long", item_id, MAX_REMARK))
+        elif hidden:
+            problems.append(Problem("remark_hidden", item_id))
         if form.get(f"na-{item_id}"):
             entries.append(ItemEntry(item_id, None, remark))
             continue

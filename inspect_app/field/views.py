@@ -15,6 +15,7 @@ from inspect_app.domain.enums import Role
 from inspect_app.domain.scoring import Problem
 from inspect_app.errors import error_response, wants_json
 from inspect_app.htmx import render
+from inspect_app.i18n import hidden_message
 from inspect_app.models import RoundPost
 from inspect_app.queries import retired_code
 from inspect_app.rectifications.services import awaiting_recheck
@@ -66,6 +67,7 @@ def problem_message(problem: Problem) -> str:
         ),
         "veto_not_applicable": _("A veto item cannot be marked not applicable."),
         "remark_too_long": _("The remark is too long (at most %(n)d characters).", n=limit),
+        "remark_hidden": hidden_message(),
         "nothing_applicable": _("Every item is marked not applicable: there is nothing to score."),
         "photo_not_an_image": _(
             "This file is not a photo: JPEG, PNG, WebP or HEIC only. Attach the photos again."

@@ -11,9 +11,11 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from inspect_app.audit import actor_of
+from inspect_app.domain.text import form_text
 from inspect_app.errors import refuse
 from inspect_app.extensions import db
 from inspect_app.htmx import render
+from inspect_app.i18n import hidden_message
 from inspect_app.models import Notice
 from inspect_app.rounds.messages import refused as refused_message
 from inspect_app.rounds.services import RoundRefused, may_organise, may_view
@@ -67,8 +69,10 @@ def show(notice_id: int) -> Response:
 @roles_required(*SUPERVISORS)
 def edit(notice_id: int) -> Response:
     notice = _visible(notice_id)
-    fields = {k: request.form.get(k, "").strip() for k in LIMITS}
+    checked = {k: form_text(request.form.get(k, "")) for k in LIMITS}
+    fields = {k: value for k, (value, _hidden) in checked.items()}
     errors = {k: _("At most %(n)d characters.", n=n) for k, n in LIMITS.items() if len(fields[k]) > n}
+    errors |= {k: hidden_message() for k, (_value, hidden) in checked.items() if hidden}
     if not fields["title"]:
         errors["title"] = _("Give the notice a title.")
     if errors:

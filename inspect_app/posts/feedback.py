@@ -12,6 +12,7 @@ from inspect_app.audit import Actor, record
 from inspect_app.database import write_transaction
 from inspect_app.domain.enums import FeedbackStatus, Role
 from inspect_app.domain.feedback import clean_feedback
+from inspect_app.domain.text import form_text
 from inspect_app.extensions import db
 from inspect_app.models import Feedback, Post
 
@@ -52,8 +53,11 @@ def decide(actor: Actor, feedback_id: int, approve: bool, reply: str) -> None:
     """The branch secretary of the post's unit publishes or rejects a note (with an optional reply)."""
     if actor.role != Role.BRANCH_SECRETARY:
         raise PostRefused("forbidden", 403)
+    reply, hidden = form_text(reply)
     if len(reply) > 300:
         raise PostRefused("reply_too_long", 422)
+    if hidden:
+        raise PostRefused("reply_hidden", 422)
     with write_transaction():
         note = db.session.get(Feedback, feedback_id)
         if note is None:
@@ -62,7 +66,7 @@ def decide(actor: Actor, feedback_id: int, approve: bool, reply: str) -> None:
             raise PostRefused("other_unit", 403)
         before = {"status": note.status, "reply": note.reply}
         note.status = (FeedbackStatus.APPROVED if approve else FeedbackStatus.REJECTED).value
-        note.reply = reply.strip()
+        note.reply = reply
         record(
             actor,
             "feedback.decide",

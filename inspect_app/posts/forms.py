@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from inspect_app.domain.enums import Profession, values
+from inspect_app.domain.text import form_text
+from inspect_app.i18n import hidden_message
 
 from .services import PostInput
 
@@ -41,8 +43,10 @@ def _int_or_none(text: str) -> int | None:
 
 def parse_post(form: MultiDict[str, str], unit_id: int | None) -> tuple[PostInput | None, dict[str, str]]:
     """``unit_id`` is forced for a branch secretary; otherwise read from the form."""
-    text = {k: form.get(k, "").strip() for k in LIMITS}
+    checked = {k: form_text(form.get(k, "")) for k in LIMITS}
+    text = {k: value for k, (value, _hidden) in checked.items()}
     errors = {k: _("At most %(n)d characters.", n=n) for k, n in LIMITS.items() if len(text[k]) > n}
+    errors |= {k: hidden_message() for k, (_value, hidden) in checked.items() if hidden}
     if not text["name"]:
         errors["name"] = _("Give the post a name.")
     profession = form.get("profession", "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from inspect_app.domain.lifecycle import Action, Clarity
+from inspect_app.i18n import hidden_message
 
 from .services import PostRefused
 
@@ -62,5 +63,6 @@ def refusal(refused: PostRefused) -> str:
         "not_found": _("This post does not exist."),
         "feedback_full": _("Too many notes are waiting for this post. Please try again later."),
         "reply_too_long": _("The reply is too long (at most 300 characters)."),
+        "reply_hidden": hidden_message(),
         "achievements_too_long": _("At most 20 achievements of 120 characters each."),
     }.get(refused.code, _("The change was not made."))

@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from inspect_app.domain.enums import RoundKind, RoundMode, values
+from inspect_app.domain.text import form_text
+from inspect_app.i18n import hidden_message
 
 from .services import RoundInput
 
@@ -18,11 +20,13 @@ MAX_MIN_SHEETS = 50
 
 def parse_round(form: MultiDict[str, str]) -> tuple[RoundInput | None, dict[str, str]]:
     errors: dict[str, str] = {}
-    title = form.get("title", "").strip()
+    title, hidden = form_text(form.get("title", ""))
     if not title:
         errors["title"] = _("Give the round a title.")
     elif len(title) > MAX_TITLE:
         errors["title"] = _("At most %(n)d characters.", n=MAX_TITLE)
+    elif hidden:
+        errors["title"] = hidden_message()
     kind, mode = form.get("kind", ""), form.get("mode", "")
     if kind not in values(RoundKind):
         errors["kind"] = _("Choose the kind of check.")

@@ -13,6 +13,7 @@ def problem(p: RowProblem) -> str:
     text = {
         "required": _("「%(col)s」 is required.", col=p.detail),
         "too_long": _("「%(col)s」 is too long.", col=p.detail),
+        "hidden_chars": _("「%(col)s」 contains invisible control characters. Type it again.", col=p.detail),
         "veto_yes_no": _("「一票否决」 must be 是 or 否, not 「%(value)s」.", value=p.detail),
         "bad_number": _(
             "「%(col)s」 must be a number from 0 to 100 with at most two decimals.", col=p.detail

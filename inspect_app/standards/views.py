@@ -14,8 +14,10 @@ from werkzeug.wrappers import Response
 from inspect_app.audit import actor_of
 from inspect_app.domain.enums import Profession, Role, values
 from inspect_app.domain.standards import HEADERS, ItemDraft, StandardRejected, check_items
+from inspect_app.domain.text import form_text
 from inspect_app.extensions import db
 from inspect_app.htmx import render
+from inspect_app.i18n import hidden_message
 from inspect_app.models import Standard, StandardVersion
 from inspect_app.security import ALL_ROLES, roles_required
 
@@ -144,11 +146,13 @@ def import_version(standard_id: int) -> Response:
 @roles_required(*EDITORS)
 def new() -> Response:
     problems: list[str] = []
-    title = request.form.get("title", "").strip()
+    title, hidden = form_text(request.form.get("title", ""))
     profession = request.form.get("profession", "")
     if request.method == "POST":
         if not title or len(title) > 128:
             problems.append(_("Give the standard a title of at most 128 characters."))
+        elif hidden:
+            problems.append(hidden_message())
         if profession not in values(Profession):
             problems.append(_("Choose a profession."))
         try:
