@@ -13,10 +13,12 @@ from typing import Any, TypeVar
 
 from flask import Flask, Request, Response, abort, current_app, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask_babel import gettext as _
 from flask_login import UserMixin, current_user
 from sqlalchemy import bindparam, select
 
 from .domain.enums import Role
+from .errors import refuse
 from .extensions import db, login
 from .models import User
 
@@ -95,6 +97,19 @@ def _headers(response: Response) -> Response:
     return response
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _refuse_nul() -> None:
+    """A NUL character in the path, a query or a form field is never text anyone typed, and PostgreSQL
+    refuses it in any string (a 500 deep in a query): every request carrying one is refused up front."""
+    values = [request.path, *request.args.values()]
+    if request.method == "POST" and request.mimetype in FORM_TYPES:
+        values += request.form.values()
+    if any("\x00" in value for value in values):
+        refuse(400, _("The request contains a character that is not allowed."))
+
+
 def may_open(endpoint: str) -> bool:
     """Whether the current user's role is admitted by ``endpoint``'s decorator (for menus, not for access)."""
     view = current_app.view_functions.get(endpoint)
@@ -143,3 +158,4 @@ def init_app(app: Flask) -> None:
     login.login_view = "auth.login"
     login.login_message = None  # the login page explains itself; a flash here would be untranslated
     app.after_request(_headers)
+    app.before_request(_refuse_nul)

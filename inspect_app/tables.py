@@ -22,6 +22,16 @@ Cell = str | int | float | object
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: characters a worksheet's name may not hold (a round called 11/2 once broke its download for everyone)
+_NOT_IN_SHEET_NAMES = str.maketrans({ch: "－" if ch in "/\\" else " " for ch in "[]:*?/\\"})
+
+
+def sheet_title(title: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\, not blank, not quoted."""
+    name = title.translate(_NOT_IN_SHEET_NAMES).strip().strip("'")[:31].strip()
+    return name or "Sheet1"
+
+
 def formula_like(value: object) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_START)
 
@@ -32,7 +42,7 @@ def to_xlsx(
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = title[:31] or "Sheet1"
+    sheet.title = sheet_title(title)
     sheet.append(list(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)

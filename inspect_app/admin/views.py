@@ -10,6 +10,7 @@ from inspect_app.domain.enums import Role
 from inspect_app.extensions import db
 from inspect_app.htmx import render
 from inspect_app.models import AuditEntry
+from inspect_app.params import key
 from inspect_app.security import roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -21,10 +22,10 @@ PAGE = 50
 @roles_required(Role.COMMITTEE, Role.ADMIN)
 def audit() -> Response:
     """Newest first, 50 a page; ``?entity=post&id=K7M3Q`` narrows to one record's history."""
-    before = request.args.get("before", "")
+    before = request.args.get("before", type=key)
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(PAGE + 1)
-    if before.isdigit() and len(before) < 12:
-        stmt = stmt.where(AuditEntry.id < int(before))
+    if before is not None:
+        stmt = stmt.where(AuditEntry.id < before)
     entity, entity_id = request.args.get("entity", "")[:32], request.args.get("id", "")[:32]
     if entity:
         stmt = stmt.where(AuditEntry.entity == entity)

@@ -21,6 +21,7 @@ from inspect_app.field.services import SubmitRefused
 from inspect_app.field.views import problem_message
 from inspect_app.htmx import render
 from inspect_app.models import AuditEntry, Rectification, Unit
+from inspect_app.params import key
 from inspect_app.rounds.services import may_organise
 from inspect_app.security import SUPERVISORS, roles_required
 
@@ -72,7 +73,7 @@ def _units() -> list[Unit]:
 @bp.get("/")
 @roles_required(*SUPERVISORS)
 def index() -> Response:
-    unit_id = request.args.get("unit", type=int)
+    unit_id = request.args.get("unit", type=key)
     state = request.args.get("state", "")
     state = state if state in STATES else ""
     post = request.args.get("post", "").strip().upper()[:8]
@@ -120,9 +121,9 @@ def new() -> Response:
     try:
         source = load_source(
             _actor(),
-            request.args.get("round", type=int) or 0,
+            request.args.get("round", type=key) or 0,
             request.args.get("post", ""),
-            request.args.get("sheet", type=int),
+            request.args.get("sheet", type=key),
         )
     except RectRefused as not_found:
         return _fail(not_found)
@@ -255,7 +256,7 @@ def ledger() -> Response:
     rows = listed(
         _actor(),
         date.today(),
-        request.args.get("unit", type=int),
+        request.args.get("unit", type=key),
         request.args.get("post", "").strip().upper()[:8],
         state if state in STATES else "",
     )

@@ -95,3 +95,17 @@ def test_the_rectification_ledger_exports_a_formula_like_problem_as_text(
     assert ledger.status_code == 200
     assert formulas(ledger.data) == []
     assert EVIL in texts(ledger.data)
+
+
+def test_a_round_titled_with_a_slash_still_downloads(app: Flask, client: FlaskClient) -> None:
+    """Worksheet names may not hold []:*?/\\ — a round called 11/2 once broke its download for everyone."""
+    with app.app_context():
+        published = db.session.scalars(select(Round.id).where(Round.status == "published")).one()
+        db.session.execute(update(Round).where(Round.id == published).values(title="2026/11 [第2周]: 检查?"))
+        db.session.commit()
+    login(client, "committee")
+    response = client.get(f"/rankings/{published}/results.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet is not None
+    assert "/" not in sheet.title

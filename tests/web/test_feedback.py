@@ -57,7 +57,7 @@ def test_note_waits_for_the_secretary_then_appears_escaped(app: Flask, client: F
         ("", "请先填写意见"),
         ("好", "意见太短"),
         ("长" * 20_000, "最多300个字"),
-        ("坏\x00人\x1b[2J", "控制字符"),
+        ("坏\x07人\x1b[2J", "控制字符"),
     ],
 )
 def test_bad_notes_are_refused_with_a_message_and_not_stored(
