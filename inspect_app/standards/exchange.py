@@ -2,7 +2,10 @@
 
 Reading gives numbered rows of text for ``domain.standards.check_items``; nothing is stored here. CSV is read
 as UTF-8 (with or without BOM) or, failing that, GB18030, which is what Excel on a Chinese Windows saves.
-Reading stops after the row limit, so a huge or crafted file costs little.
+Reading stops after the row limit, and a file is refused before it is read when it is larger than any
+standard needs (``MAX_FILE``) or, for XLSX (a zip), when it would unpack to more than ``MAX_UNPACKED`` or
+holds more than ``MAX_PARTS`` parts — a 67 KB zip bomb once kept a worker busy 14 s. So a huge or crafted
+file costs little.
 """
 
 from __future__ import annotations
@@ -25,8 +28,15 @@ from inspect_app.tables import formula_like
 Rows = list[tuple[int, dict[str, str]]]
 
 
+#: a standard of 300 items is a few dozen KB as CSV or XLSX
+MAX_FILE = 2 * 1024 * 1024
+#: what an XLSX may unpack to, and how many parts it may have (a plain one has about ten)
+MAX_UNPACKED = 16 * 1024 * 1024
+MAX_PARTS = 100
+
+
 class FileRefused(ValueError):
-    """``code``: unreadable, empty, headers_missing (``detail`` lists them), unknown_type."""
+    """``code``: unreadable, empty, headers_missing (``detail`` lists them), unknown_type, too_large."""
 
     def __init__(self, code: str, detail: str = "") -> None:
         super().__init__(code)
@@ -63,10 +73,22 @@ def _rows(lines: Iterable[Sequence[object]]) -> Rows:
     return rows
 
 
+def _check_zip(data: bytes) -> None:
+    """Refuse a zip bomb by the sizes its directory declares (reading never goes past a declared size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileRefused("unreadable") from None
+    if len(parts) > MAX_PARTS or sum(part.file_size for part in parts) > MAX_UNPACKED:
+        raise FileRefused("too_large")
+
+
 def _xlsx(data: bytes) -> Rows:
+    _check_zip(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, EOFError):
         raise FileRefused("unreadable") from None
     try:
         sheet = book.worksheets[0]
@@ -95,6 +117,8 @@ def _csv(data: bytes) -> Rows:
 def read_upload(filename: str, data: bytes) -> Rows:
     """Rows of an uploaded ``.xlsx`` or ``.csv`` file, numbered as a spreadsheet shows them."""
     name = filename.lower()
+    if len(data) > MAX_FILE:
+        raise FileRefused("too_large")
     if name.endswith(".xlsx"):
         return _xlsx(data)
     if name.endswith(".csv"):

@@ -37,4 +37,8 @@ def file_problem(refused: FileRefused) -> str:
             "The first row must hold the column headers; missing: %(cols)s.", cols=refused.detail
         ),
         "unknown_type": _("Upload an .xlsx or .csv file."),
+        "too_large": _(
+            "The file is far larger than a standard needs (at most 2 MB, 16 MB unpacked). Save only the "
+            "items sheet and try again."
+        ),
     }.get(refused.code, _("The file could not be read."))

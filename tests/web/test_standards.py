@@ -172,3 +172,39 @@ def test_inspectors_read_standards_but_cannot_change_them(app: Flask) -> None:
     assert client.get(f"/standards/{standard_id}").status_code == 200
     assert client.get(f"/standards/{standard_id}/export.xlsx").status_code == 200
     assert client.get(f"/standards/{standard_id}/edit").status_code == 403
+
+
+def _zip_bomb() -> bytes:
+    """A real workbook whose shared strings unpack to 60 MB, zipped to well under 1 MB."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["类别", "条款", "分值", "每处扣分", "扣分标准", "一票否决"])
+    plain = io.BytesIO()
+    book.save(plain)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            out.writestr(item, source.read(item.filename))
+        strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        strings += b"<si><t>" + b"A" * (60 * 1024 * 1024) + b"</t></si></sst>"
+        out.writestr("xl/sharedStrings.xml", strings)
+    return bomb.getvalue()
+
+
+def test_oversized_files_and_zip_bombs_are_refused_before_they_are_read(app: Flask) -> None:
+    client, standard_id = committee(app), coal(app)
+    bomb = _zip_bomb()
+    assert len(bomb) < 1024 * 1024
+    big_csv = ("类别,条款,分值,每处扣分,扣分标准,一票否决\n" + "顶板,1.1,1,1,扣1分,否\n" * 120_000).encode()
+    for name, data in (("bomb.xlsx", bomb), ("big.csv", big_csv)):
+        response = upload(client, standard_id, name, data)
+        response.request.environ["wsgi.input"].close()  # the test client spooled the big body to a file
+        assert response.status_code == 422, name
+        assert "远超" in response.get_data(as_text=True), name
+    assert versions(app, standard_id) == 1
