@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .codes import ALPHABET
-from .enums import Role, RoundStatus
+from .enums import Role, RoundMode, RoundStatus
 
 CARD_RANDOM_SYMBOLS = 17
 CARD_SYMBOLS = CARD_RANDOM_SYMBOLS + 1
@@ -145,15 +145,46 @@ class Signer:
     unit_name: str = ""
 
 
-def may_sign(signer: Signer, post_unit_id: int, post_assessor: str) -> bool:
+def may_sign(
+    signer: Signer, post_unit_id: int, post_assessor: str, self_check_unit: int | None = None
+) -> bool:
     """Whether ``signer`` may sign a sheet for a post in a signed round.
 
     A branch secretary signs the posts of their own unit (the monthly self-check, 月考核); HR signs posts
     whose assessor names the HR department (旬督导); anyone else only posts whose assessor names them.
+    A unit's self-check (自查, ``self_check_unit``) is signed by that unit's people only, whatever the post
+    names.
     """
+    if self_check_unit is not None and signer.unit_id != self_check_unit:
+        return False
     if signer.role == Role.BRANCH_SECRETARY:
         return signer.unit_id is not None and signer.unit_id == post_unit_id
     if signer.role == Role.HR and HR_DEPARTMENT in post_assessor:
         return True
+    return _named(signer, post_assessor)
+
+
+#: organisers above a unit: they may re-check any unit's fixes
+ABOVE_UNITS = frozenset({Role.COMMITTEE, Role.HR})
+
+
+def may_recheck(signer: Signer, checker: str, rect_unit_id: int, self_check_unit: int | None) -> bool:
+    """Whether ``signer`` may pass or fail a rectification (复查) at a signed check.
+
+    Only its named checker (复查人) or an organiser above the unit (committee, HR) — and never in the unit's
+    own self-check: a unit does not verify its own fix, whoever signs there.
+    """
+    if self_check_unit is not None and self_check_unit == rect_unit_id:
+        return False
+    return signer.role in ABOVE_UNITS or _named(signer, checker)
+
+
+def _named(signer: Signer, text: str) -> bool:
+    """Whether ``text`` (an assessor or checker as the clarities write it) names the signer."""
     names = [part for part in signer.display_name.split() if len(part) >= 2]
-    return bool(names) and names[-1] in post_assessor
+    return bool(names) and names[-1] in text
+
+
+def self_check_unit(mode: str, unit_id: int | None) -> int | None:
+    """The unit whose self-check (自查) a round is, or None for a mutual or joint check."""
+    return unit_id if mode == RoundMode.SELF and unit_id is not None else None

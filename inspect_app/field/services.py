@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from inspect_app.audit import Actor
 from inspect_app.database import write_connection
-from inspect_app.domain.ballots import Signer, may_sign
+from inspect_app.domain.ballots import Signer, may_sign, self_check_unit
 from inspect_app.domain.enums import RoundStatus
 from inspect_app.domain.rectification import Recheck
 from inspect_app.domain.scoring import ItemEntry, ItemRule, Problem, SheetRejected, score_sheet
@@ -35,7 +35,7 @@ from inspect_app.models import (
     StandardVersion,
 )
 from inspect_app.photos.uploads import Upload, store_files
-from inspect_app.rectifications.services import apply_rechecks
+from inspect_app.rectifications.services import Recheckers, apply_rechecks
 
 
 @dataclass
@@ -53,12 +53,14 @@ class Target:
 
     post_id: int
     version_id: int
+    #: the unit whose self-check (自查) the round is, if it is one
+    self_check_unit: int | None = None
 
 
 _TARGET = (
     select(
-        Round.status, Round.anonymous, RoundPost.post_id, RoundPost.standard_version_id, Post.unit_id,
-        Post.assessor,
+        Round.status, Round.anonymous, RoundPost.post_id, RoundPost.standard_version_id,
+        Post.unit_id.label("post_unit"), Post.assessor, Round.mode, Round.unit_id.label("round_unit"),
     )
     .select_from(Round)
     .outerjoin(Post, Post.code == bindparam("code"))
@@ -82,7 +84,8 @@ def find_target(
     row = conn.execute(_TARGET, {"round_id": round_id, "code": post_code}).first()
     if row is None:
         raise SubmitRefused(404, "no_round")
-    status, is_anonymous, found_post, version_id, unit_id, assessor = row
+    status, is_anonymous, found_post, version_id, unit_id, assessor, mode, round_unit = row
+    own_unit = self_check_unit(mode, round_unit)
     if is_anonymous != anonymous:
         raise SubmitRefused(409, "round_anonymous" if is_anonymous else "round_signed")
     if status == RoundStatus.DRAFT:
@@ -91,9 +94,21 @@ def find_target(
         raise SubmitRefused(410, "round_closed")
     if found_post is None:
         raise SubmitRefused(404, "post_not_in_round")
-    if signer is not None and not may_sign(signer, unit_id, assessor):
-        raise SubmitRefused(403, "not_assessor")
-    return Target(found_post, version_id)
+    if signer is not None and not may_sign(signer, unit_id, assessor, own_unit):
+        raise SubmitRefused(403, "not_assessor" if own_unit is None else "not_own_unit")
+    return Target(found_post, version_id, own_unit)
+
+
+def check_signer(round_id: int, post_code: str, signer: Signer) -> None:
+    """Refuse (403) a signer who may not sign this post in this round, whatever else the request says or the
+    round's state: who may comes before what was sent. A missing round or post is left to ``find_target``."""
+    with db.engine.connect() as conn:  # a short read: no transaction left open before the sheet's write
+        row = conn.execute(_TARGET, {"round_id": round_id, "code": post_code}).first()
+    if row is None or row.post_id is None or row.anonymous:
+        return
+    own_unit = self_check_unit(row.mode, row.round_unit)
+    if not may_sign(signer, row.post_unit, row.assessor, own_unit):
+        raise SubmitRefused(403, "not_assessor" if own_unit is None else "not_own_unit")
 
 
 _CHECKLIST = (
@@ -207,7 +222,8 @@ def submit_signed_sheet(
                 conn.execute(insert(SheetPhoto), photo_rows(photos, sheet_id=sheet_id))
             if rechecks:
                 who = Actor(inspector_id, signer.display_name, signer.role.value, signer.unit_id)
-                apply_rechecks(conn, rechecks, target.post_id, sheet_id, who, date.today())
+                scope = Recheckers(signer, target.self_check_unit)
+                apply_rechecks(conn, rechecks, target.post_id, sheet_id, who, scope, date.today())
             return sheet_id
     except IntegrityError:
         return _after_conflict(submission_id, inspector_id)

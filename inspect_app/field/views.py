@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from inspect_app.domain.ballots import Signer
+from inspect_app.domain.ballots import Signer, self_check_unit
 from inspect_app.domain.enums import Role
 from inspect_app.domain.scoring import Problem
 from inspect_app.errors import error_response, wants_json
@@ -18,12 +18,13 @@ from inspect_app.htmx import render
 from inspect_app.i18n import hidden_message
 from inspect_app.models import RoundPost
 from inspect_app.queries import retired_code
-from inspect_app.rectifications.services import awaiting_recheck
+from inspect_app.rectifications.services import Recheckers, awaiting_recheck
 from inspect_app.security import roles_required
 
 from .forms import parse_rechecks, parse_sheet, parse_submission_id, read_photos
 from .services import (
     SubmitRefused,
+    check_signer,
     existing_sheet_id,
     load_round_post,
     rules_of,
@@ -47,6 +48,7 @@ def refusal_message(code: str) -> str:
         "invalid_sheet": _("Some entries need correcting."),
         "round_anonymous": _("This round is scored anonymously with ballot cards, not signed."),
         "round_signed": _("This round is signed by the assessors; ballot cards do not apply."),
+        "not_own_unit": _("A unit's self-check (自查) is signed only by that unit's own people."),
         "not_assessor": _(
             "In a signed round only the assessor named in the post's five clarities, or the branch secretary "
             "of its unit, may score it."
@@ -92,7 +94,9 @@ def form_page(entry: RoundPost, problems: Sequence[Problem] = (), status: int = 
     return render(
         "field/form.html",
         entry=entry,
-        rechecks=awaiting_recheck(entry.post_id),
+        rechecks=awaiting_recheck(
+            entry.post_id, Recheckers(signer(), self_check_unit(entry.round.mode, entry.round.unit_id))
+        ),
         items=entry.standard_version.items,
         limits={rule.item_id: rule.max_defects for rule in rules_of(entry.standard_version.items)},
         errors=by_item,
@@ -134,6 +138,7 @@ def form(round_id: int, code: str) -> Response | tuple[Response | str, int]:
 @roles_required(*SIGNERS)
 def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
     try:
+        check_signer(round_id, code, signer())
         submission_id = parse_submission_id(request.form.get("submission_id"))
         if submission_id is None:
             raise SubmitRefused(400, "bad_submission")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from inspect_app.domain.ballots import Signer, may_sign
+from inspect_app.domain.ballots import Signer, may_sign, self_check_unit
 from inspect_app.extensions import db
 from inspect_app.models import Post, Round, RoundPost, Sheet
 from inspect_app.queries import open_rounds
@@ -38,7 +38,10 @@ def _round_posts(rnd: Round, signer: Signer | None, user_id: int | None) -> tupl
     posts = []
     for entry in sorted(rnd.entries, key=lambda e: e.post.code):
         post = entry.post
-        if not rnd.anonymous and (signer is None or not may_sign(signer, post.unit_id, post.assessor)):
+        own_unit = self_check_unit(rnd.mode, rnd.unit_id)
+        if not rnd.anonymous and (
+            signer is None or not may_sign(signer, post.unit_id, post.assessor, own_unit)
+        ):
             continue
         posts.append(OfflinePost(post.code, post.name, post.unit.name, post.id in scored))
     return tuple(posts)
@@ -67,3 +70,10 @@ def offline_round(round_id: int, signer: Signer | None, user_id: int | None) -> 
         if rnd.id == round_id:
             return rnd
     return None
+
+
+def another_units_self_check(round_id: int, signer: Signer) -> bool:
+    """Whether the round is a self-check (自查) of a unit the signer does not belong to."""
+    row = db.session.execute(select(Round.mode, Round.unit_id).where(Round.id == round_id)).first()
+    own_unit = self_check_unit(row.mode, row.unit_id) if row else None
+    return own_unit is not None and own_unit != signer.unit_id

@@ -36,7 +36,7 @@ from inspect_app.public.views import public_post, render_post_page
 from inspect_app.security import CSP, public, roles_required
 
 from . import shell
-from .services import OfflineRound, offline_round, offline_rounds
+from .services import OfflineRound, another_units_self_check, offline_round, offline_rounds
 
 bp = Blueprint("offline", __name__)
 limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])(bp)
@@ -190,6 +190,8 @@ def ballot_bundle(round_id: int) -> Response:
 def signed_bundle(round_id: int) -> Response:
     """Every page of a signed round this user may score (posts already signed are left out)."""
     signer = field_views.signer()
+    if another_units_self_check(round_id, signer):
+        refuse(403, _("A unit's self-check (自查) is signed only by that unit's own people."))
     rnd = offline_round(round_id, signer, current_user.id)
     if rnd is None or rnd.anonymous:
         refuse(404, _("This round cannot be downloaded: it is not open, or it has no posts to score."))

@@ -49,23 +49,26 @@ def queue(actor: Actor) -> Select[Feedback]:
     return stmt
 
 
-def decide(actor: Actor, feedback_id: int, approve: bool, reply: str) -> None:
-    """The branch secretary of the post's unit publishes or rejects a note (with an optional reply)."""
+def decide(actor: Actor, feedback_id: int, decision: str | None, reply: str) -> None:
+    """The branch secretary of the post's unit publishes (``decision`` "approve") or rejects ("reject") a
+    note, with an optional reply. Who may comes first: another unit's note is 403 whatever was sent."""
     if actor.role != Role.BRANCH_SECRETARY:
         raise PostRefused("forbidden", 403)
-    reply, hidden = form_text(reply)
-    if len(reply) > 300:
-        raise PostRefused("reply_too_long", 422)
-    if hidden:
-        raise PostRefused("reply_hidden", 422)
     with write_transaction():
         note = db.session.get(Feedback, feedback_id)
         if note is None:
             raise PostRefused("not_found", 404)
         if not may_manage(actor, note.post.unit_id):
             raise PostRefused("other_unit", 403)
+        if decision not in ("approve", "reject"):
+            raise PostRefused("no_decision", 400)
+        reply, hidden = form_text(reply)
+        if len(reply) > 300:
+            raise PostRefused("reply_too_long", 422)
+        if hidden:
+            raise PostRefused("reply_hidden", 422)
         before = {"status": note.status, "reply": note.reply}
-        note.status = (FeedbackStatus.APPROVED if approve else FeedbackStatus.REJECTED).value
+        note.status = (FeedbackStatus.APPROVED if decision == "approve" else FeedbackStatus.REJECTED).value
         note.reply = reply
         record(
             actor,

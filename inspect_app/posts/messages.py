@@ -64,5 +64,6 @@ def refusal(refused: PostRefused) -> str:
         "feedback_full": _("Too many notes are waiting for this post. Please try again later."),
         "reply_too_long": _("The reply is too long (at most 300 characters)."),
         "reply_hidden": hidden_message(),
+        "no_decision": _("Choose to publish or to reject the note."),
         "achievements_too_long": _("At most 20 achievements of 120 characters each."),
     }.get(refused.code, _("The change was not made."))

@@ -294,10 +294,8 @@ def feedback() -> Response:
 @roles_required(Role.BRANCH_SECRETARY)
 def decide_feedback(feedback_id: int) -> Response:
     decision = request.form.get("decision")
-    if decision not in ("approve", "reject"):
-        refuse(400, _("Choose to publish or to reject the note."))
     try:
-        decide(actor_of(current_user), feedback_id, decision == "approve", request.form.get("reply", ""))
+        decide(actor_of(current_user), feedback_id, decision, request.form.get("reply", ""))
     except PostRefused as refused:
         if refused.status == 404:
             abort(404)

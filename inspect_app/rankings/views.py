@@ -17,6 +17,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from inspect_app import tables
+from inspect_app.audit import actor_of
 from inspect_app.domain.ballots import MIN_KEPT_SHEETS, anonymous_quorum, results_visible
 from inspect_app.domain.enums import Role, RoundStatus
 from inspect_app.domain.rollup import period_bounds
@@ -27,6 +28,7 @@ from inspect_app.i18n import grade_bounds, grade_label, warning_label
 from inspect_app.models import Post, Round, StandardItem
 from inspect_app.queries import open_rounds, round_rules
 from inspect_app.rectifications.services import overdue_by_post
+from inspect_app.rounds.services import may_view
 from inspect_app.security import ALL_ROLES, may_open, public, roles_required
 
 from .aggregate import deduction_rows
@@ -153,6 +155,8 @@ def _round_for_viewer(round_id: int) -> Round:
         abort(404)
     if current_user.role == Role.INSPECTOR and rnd.status in (RoundStatus.DRAFT, RoundStatus.OPEN):
         refuse(403, _("Results are shown to inspectors once the round is sealed."))
+    if current_user.role == Role.BRANCH_SECRETARY and not may_view(actor_of(current_user), rnd):
+        refuse(403, _("This is another unit's self-check; its results are for that unit and the committee."))
     return rnd
 
 

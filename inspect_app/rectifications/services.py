@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from inspect_app.audit import Actor, record
 from inspect_app.database import write_transaction
+from inspect_app.domain.ballots import Signer, may_recheck
 from inspect_app.domain.enums import RectStatus, Role
 from inspect_app.domain.rectification import (
     Recheck,
@@ -144,15 +145,44 @@ def complete(actor: Actor, rect_id: int, note: str, photos: Sequence[Upload], to
         )
 
 
+@dataclass(frozen=True)
+class Recheckers:
+    """Who signs the sheet a re-check rides on, and the unit whose self-check the round is (if it is one)."""
+
+    signer: Signer
+    self_check_unit: int | None
+
+    def may(self, checker: str, unit_id: int) -> bool:
+        return may_recheck(self.signer, checker, unit_id, self.self_check_unit)
+
+
 def apply_rechecks(
-    conn: Connection, rechecks: Sequence[Recheck], post_id: int, sheet_id: int, who: Actor, today: date
+    conn: Connection,
+    rechecks: Sequence[Recheck],
+    post_id: int,
+    sheet_id: int,
+    who: Actor,
+    by: Recheckers,
+    today: date,
 ) -> int:
     """Pass or fail, at a signed check, the post's fixes awaiting re-check (inside the sheet's transaction).
 
     A line for a fix that is no longer awaiting re-check (a form kept offline while someone else re-checked
-    it) is skipped: the sheet itself must never be lost over it. Returns how many were applied."""
+    it), or that the signer may not re-check (``domain.ballots.may_recheck``; the form never offers it), is
+    skipped: the sheet itself must never be lost over it. Returns how many were applied."""
+    allowed = {
+        rect.id
+        for rect in conn.execute(
+            select(Rectification.id, Rectification.checker, Rectification.unit_id).where(
+                Rectification.id.in_([c.rect_id for c in rechecks])
+            )
+        )
+        if by.may(rect.checker, rect.unit_id)
+    }
     applied = 0
     for check in rechecks:
+        if check.rect_id not in allowed:
+            continue
         action = RectAction.PASS if check.passed else RectAction.FAIL
         after = rect_step(RectStatus.DONE, action)
         assert after is not None
@@ -254,14 +284,15 @@ def overdue_by_post(today: date) -> dict[int, int]:
     return {post_id: int(n) for post_id, n in db.session.execute(stmt)}
 
 
-def awaiting_recheck(post_id: int) -> list[Rectification]:
+def awaiting_recheck(post_id: int, by: Recheckers) -> list[Rectification]:
+    """The post's fixes awaiting re-check that this signer may pass or fail at this round."""
     stmt = (
         select(Rectification)
         .where(Rectification.post_id == post_id, Rectification.status == RectStatus.DONE.value)
         .options(selectinload(Rectification.photos))
         .order_by(Rectification.id)
     )
-    return list(db.session.scalars(stmt))
+    return [rect for rect in db.session.scalars(stmt) if by.may(rect.checker, rect.unit_id)]
 
 
 def published_photos(post_id: int) -> list[tuple[Rectification, RectificationPhoto]]:

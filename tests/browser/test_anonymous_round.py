@@ -48,6 +48,7 @@ def create_round(
     mode: str = "joint",
     title: str = TITLE,
     trim: bool = True,
+    anonymous: bool | None = None,
 ) -> int:
     """As the organiser: a draft round of ``codes`` (anonymous unless a self-check), then open it."""
     page.goto(f"{base}/rounds/new")
@@ -56,7 +57,7 @@ def create_round(
     page.locator("#mode").select_option(mode)
     page.locator("#period_start").fill(date.today().isoformat())
     page.locator("#period_end").fill((date.today() + timedelta(days=6)).isoformat())
-    if mode == "self":
+    if not (mode != "self" if anonymous is None else anonymous):  # a self-check is signed by default
         page.locator("input[name=anonymous]").uncheck()
     if not trim:
         page.locator("input[name=trim]").uncheck()

@@ -105,9 +105,10 @@ def test_a_rectification_goes_round_the_loop_and_the_public_page_follows(
     public_counts(phone, live_server, 1, 0, 0)
 
     report_done(phone, live_server, rect_url, photo_file(tmp_path, "after2.jpg"))
+    log_in(phone, live_server, "renshi")  # a unit never closes its own fix: HR's next supervision does
     next_round = create_round(
-        phone, live_server, [POST], app, "monthly", "self", "下月综采一区月考核（自查）"
-    )  # the next monthly self-check confirms the fix
+        phone, live_server, [POST], app, "ten_day", "joint", "下旬组织人事部旬督导", anonymous=False
+    )
     sign(phone, live_server, next_round, recheck="已整改到位，复查合格")
     phone.goto(rect_url)
     expect(phone.locator("#rect-status")).to_have_text("已复查销号")

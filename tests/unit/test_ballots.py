@@ -15,12 +15,14 @@ from inspect_app.domain.ballots import (
     card_bits,
     card_digest,
     format_card,
+    may_recheck,
     may_sign,
     new_card_code,
     normalise_card,
     nullifier,
     results_visible,
     round_step,
+    self_check_unit,
 )
 from inspect_app.domain.codes import ALPHABET
 from inspect_app.domain.enums import Role, RoundStatus
@@ -102,3 +104,55 @@ def test_signed_rounds_admit_the_assessor_the_post_names(
     signer: Signer, unit: int, assessor: str, allowed: bool
 ) -> None:
     assert may_sign(signer, unit, assessor) is allowed
+
+
+SECRETARY_1 = Signer(Role.BRANCH_SECRETARY, 1, "综采一区党支部书记 李明")
+SECRETARY_2 = Signer(Role.BRANCH_SECRETARY, 2, "掘进一区党支部书记 马振东")
+HR_USER = Signer(Role.HR, None, "组织人事部 李卫东")
+COMMITTEE_USER = Signer(Role.COMMITTEE, None, "党委书记 赵国强")
+INSPECTOR = Signer(Role.INSPECTOR, None, "检查员 刘志刚")
+
+
+@pytest.mark.parametrize(
+    ("signer", "post_unit", "assessor", "self_check", "allowed"),
+    [
+        (SECRETARY_1, 1, "综采一区党支部书记", 1, True),  # the unit checks itself
+        (SECRETARY_2, 1, "综采一区党支部书记 马振东", 1, False),  # another unit's self-check
+        (HR_USER, 1, "党委组织人事部 王建华", 1, False),  # HR signed into unit 1's self-check once
+        (HR_USER, 1, "党委组织人事部 王建华", None, True),  # … its ten-day supervision is fine
+        (INSPECTOR, 1, "安监处 刘志刚", 1, False),
+        (INSPECTOR, 1, "安监处 刘志刚", None, True),
+    ],
+)
+def test_a_self_check_is_signed_by_its_own_units_people_only(
+    signer: Signer, post_unit: int, assessor: str, self_check: int | None, allowed: bool
+) -> None:
+    assert may_sign(signer, post_unit, assessor, self_check) is allowed
+
+
+@pytest.mark.parametrize(
+    ("signer", "checker", "rect_unit", "self_check", "allowed"),
+    [
+        (SECRETARY_1, "安监处 刘志刚", 1, 1, False),  # closed his own unit's fix in its self-check once
+        (SECRETARY_1, "综采一区党支部书记 李明", 1, 1, False),  # even when named: never the unit itself
+        (SECRETARY_1, "安监处 刘志刚", 1, None, False),  # not named, not above the unit
+        (SECRETARY_2, "掘进一区党支部书记 马振东", 1, None, True),  # named checker from another unit
+        (SECRETARY_2, "掘进一区党支部书记 马振东", 1, 2, True),  # … in his own unit's self-check
+        (INSPECTOR, "安监处 刘志刚", 1, None, True),  # the named checker
+        (INSPECTOR, "安监处 王强", 1, None, False),
+        (HR_USER, "安监处 刘志刚", 1, None, True),  # an organiser above the unit
+        (COMMITTEE_USER, "安监处 刘志刚", 1, None, True),
+        (COMMITTEE_USER, "安监处 刘志刚", 1, 1, False),  # not inside the unit's own self-check
+    ],
+)
+def test_a_fix_is_rechecked_by_its_named_checker_or_above_the_unit_never_by_the_unit(
+    signer: Signer, checker: str, rect_unit: int, self_check: int | None, allowed: bool
+) -> None:
+    assert may_recheck(signer, checker, rect_unit, self_check) is allowed
+
+
+def test_only_a_self_check_round_names_a_unit() -> None:
+    assert self_check_unit("self", 3) == 3
+    assert self_check_unit("self", None) is None
+    assert self_check_unit("joint", 3) is None
+    assert self_check_unit("mutual", 3) is None

@@ -25,11 +25,19 @@ def code_of(app: Flask, name: str) -> str:
         return db.session.scalars(select(Post.code).where(Post.name == name)).one()
 
 
+#: endpoints that sign into a round: they walk HR's joint ten-day supervision (a unit's self-check is signed
+#: by that unit's people only)
+SIGNING = ("field.form", "field.submit", "offline.signed_bundle")
+
+
 def walk_round(app: Flask, endpoint: str) -> int:
-    """The round a walked URL names: rankings look at a published round (inspectors may see those); the
-    rest use the own unit's open self-check, which every organising and signing role may work on."""
+    """The round a walked URL names: rankings look at a published round (inspectors may see those); signing
+    uses the open joint ten-day round; the rest the own unit's open self-check, which every organising role
+    may work on."""
     with app.app_context():
         kind = RoundKind.WEEKLY if endpoint.startswith("rankings.") else RoundKind.MONTHLY
+        if endpoint in SIGNING:
+            kind = RoundKind.TEN_DAY
         status = RoundStatus.PUBLISHED if endpoint.startswith("rankings.") else RoundStatus.OPEN
         return db.session.scalars(
             select(Round.id).where(Round.kind == kind.value, Round.status == status.value)
@@ -158,3 +166,66 @@ def test_branch_secretary_is_refused_every_page_of_another_units_post(app: Flask
     assert [r for r in refused if r[2] != 403] == []
     assert OTHER_POST not in listed
     assert printed == 403
+
+
+#: parameters that name something belonging to a unit (a post, its round, sheet, fix, note, member, the unit)
+UNIT_THINGS = ("<code>", "<int:round_id>", "<int:rect_id>", "<int:feedback_id>", "<int:member_id>",
+               "<int:unit_id>", "<int:sheet_id>", "<int:notice_id>")  # fmt: skip
+
+
+def _second_secretary(app: Flask) -> None:
+    """掘进一区's branch secretary: a second unit, for walking the first one's things."""
+    from inspect_app.auth.services import hash_password
+    from inspect_app.demo import DEMO_PASSWORD
+    from inspect_app.models import Unit
+
+    with app.app_context():
+        own = db.session.scalars(select(Post.unit_id).where(Post.name == OWN_POST)).one()
+        other = db.session.scalars(select(Unit.id).where(Unit.id != own).order_by(Unit.id)).first()
+        db.session.add(User(username="shuji2", display_name="掘进一区党支部书记 马振东",
+                            role="branch_secretary", unit_id=other,
+                            password_hash=hash_password(DEMO_PASSWORD)))  # fmt: skip
+        db.session.commit()
+
+
+def _own_units_things(app: Flask) -> None:
+    """The walk's round is the own unit's self-check, with a notice of its own."""
+    with app.app_context():
+        unit = db.session.scalars(select(Post.unit_id).where(Post.name == OWN_POST)).one()
+        self_check = db.session.scalars(select(Round).where(Round.unit_id == unit)).one()
+        db.session.add(Notice(round_id=self_check.id, title="综采一区自查通报"))
+        db.session.commit()
+
+
+def test_a_branch_secretary_gets_403_on_everything_of_another_unit(app: Flask, migrated_url: str) -> None:
+    """A secretary once got 403 on another unit's self-check page but 200 on its ranking and exports."""
+    walk = make_app(migrated_url, WTF_CSRF_ENABLED=False)
+    client = walk.test_client()
+    _second_secretary(app)
+    _own_units_things(app)
+    login(client, "shuji2")
+    with app.app_context():
+        unit = db.session.scalars(select(Post.unit_id).where(Post.name == OWN_POST)).one()
+        self_check = db.session.scalars(select(Round.id).where(Round.unit_id == unit)).one()
+        notice = db.session.scalars(select(Notice.id).where(Notice.round_id == self_check)).one()
+    failures = []
+    for endpoint, method, rule in routes(app):
+        if endpoint == "static":
+            continue
+        access = app.view_functions[endpoint].access
+        if (
+            access == "public"
+            or Role.BRANCH_SECRETARY not in access
+            or not any(p in rule for p in UNIT_THINGS)
+        ):
+            continue
+        own_rule = rule.replace("<int:round_id>", str(self_check)).replace("<int:notice_id>", str(notice))
+        url = sample_url(app, own_rule, endpoint=endpoint)
+        response = client.open(url, method=method, data={})
+        # a sheet is shown to the one who signed it only: to anyone else it does not exist
+        expected = (403, 404) if "<int:sheet_id>" in rule else (403,)
+        if response.status_code not in expected:
+            failures.append((method, url, response.status_code))
+    with walk.app_context():
+        db.engine.dispose()
+    assert failures == [], "\n".join(map(repr, failures))

@@ -13,10 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from PIL import Image
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from inspect_app.extensions import db
-from inspect_app.models import AuditEntry, Post, Rectification, Round, RoundPost, StandardItem
+from inspect_app.models import AuditEntry, Post, Rectification, Round, RoundPost, Sheet, StandardItem
 from tests.conftest import csrf_token, login
 
 POST = "K7M3Q"  # 综采一区 (shuji's unit)
@@ -259,3 +259,53 @@ def test_the_notice_prints_as_a_cjk_pdf_and_the_ledger_exports(app: Flask, clien
     assert rows[0][:3] == ("编号", "区队", "示范岗")
     assert rows[1][6] == "补液升柱"
     assert rows[1][10] == "已下发"
+
+
+def test_a_unit_never_closes_its_own_fix_in_its_own_self_check(app: Flask, client: FlaskClient) -> None:
+    """A branch secretary once closed his unit's fix through his own self-check sheet although the named
+    复查人 was someone else: the form does not offer it and a crafted line changes nothing."""
+    rect = issued_from_a_sheet(app, client)
+    url = f"/rectifications/{rect.id}"
+    token = csrf_token(client, url)
+    client.post(f"{url}/assign", data={"csrf_token": token, "responsible": "刘国华"})
+    client.post(
+        f"{url}/complete",
+        data={"csrf_token": token, "note": "已补液", "photo": (io.BytesIO(jpeg()), "a.jpg")},
+    )
+    monthly = round_id(app, "monthly")
+    form = client.get(f"/field/{monthly}/{POST}").get_data(as_text=True)
+    assert f'name="rc-{rect.id}"' not in form
+    next_month = _next_self_check(app, monthly)  # the secretary signed this one already
+    assert f'name="rc-{rect.id}"' not in client.get(f"/field/{next_month}/{POST}").get_data(as_text=True)
+    stored = sign(app, client, next_month, **{f"rc-{rect.id}": "pass"})
+    assert stored.status_code == 303  # the sheet itself is kept
+    assert only_rect(app).status == "done"  # still waiting for the named checker or the committee/HR
+
+
+def _next_self_check(app: Flask, monthly: int) -> int:
+    with app.app_context():
+        this = db.session.get_one(Round, monthly)
+        nxt = Round(title="下月自查", kind=this.kind, mode=this.mode, status="open", anonymous=False,
+                    unit_id=this.unit_id, period_start=this.period_start, period_end=this.period_end,
+                    entries=[RoundPost(post_id=e.post_id, standard_version_id=e.standard_version_id)
+                             for e in this.entries])  # fmt: skip
+        db.session.add(nxt)
+        db.session.commit()
+        return nxt.id
+
+
+def test_hr_cannot_sign_into_a_units_self_check(app: Flask, client: FlaskClient) -> None:
+    login(client, "hr")
+    monthly = round_id(app, "monthly")
+    assert client.get(f"/field/{monthly}/{POST}").status_code == 403
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(Sheet).where(Sheet.round_id == monthly))
+    form = {"csrf_token": csrf_token(client, "/offline/"), "submission_id": str(uuid.uuid4())}
+    refused = client.post(f"/field/{monthly}/{POST}", data=form)
+    assert refused.status_code == 403
+    assert "自查" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert (
+            db.session.scalar(select(func.count()).select_from(Sheet).where(Sheet.round_id == monthly))
+            == before
+        )
