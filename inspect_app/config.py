@@ -6,10 +6,12 @@ Secrets never live in code: SECRET_KEY comes from ``INSPECT_SECRET_KEY`` or is g
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,11 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    #: 「在此手机上保持登录」 lasts a month of shifts, not Flask-Login's default year
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+    #: cookies only over HTTPS (INSPECT_SECURE_COOKIES=true behind the TLS proxy; off for the local demo)
+    "SECURE_COOKIES": False,
     "WTF_CSRF_TIME_LIMIT": None,  # a form opened at the workface may be submitted hours later
     #: a sheet with its photos; phones shrink photos to ~300 KB first, a phone without script sends originals
     "MAX_CONTENT_LENGTH": 24 * 1024 * 1024,
@@ -59,17 +66,34 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_prefixed_env("INSPECT")
     if test_config:
         app.config.from_mapping(test_config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'inspect.db'}"
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", normalise_db_url(url))
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A server can drop idle connections; a SQLite file cannot, so it skips the per-checkout ping.
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    secure = app.config["SECURE_COOKIES"] in (True, "true", "1", 1)
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = secure
+    _private_files(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
     if not app.config.get("BALLOT_KEY"):
         secret = str(app.config["SECRET_KEY"]).encode()
         app.config["BALLOT_KEY"] = hmac.new(secret, b"inspect_app ballot key", hashlib.sha256).hexdigest()
+
+
+def _private_files(app: Flask) -> None:
+    """The instance folder (secret key, SQLite database, photos) is the server user's alone: 0700, and a
+    SQLite file is created 0600 before SQLite creates it with the default 0644 (its WAL and SHM files
+    take the database file's mode)."""
+    instance = Path(app.instance_path)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(PermissionError):
+        instance.chmod(0o700)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and uri != "sqlite:///:memory:":
+        path = Path(uri.removeprefix("sqlite:///"))
+        if not path.exists() and path.parent.is_dir():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def normalise_db_url(url: str) -> str:

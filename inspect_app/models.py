@@ -109,12 +109,22 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    #: part of every session and remember cookie of this account; raised at logout, so a copied cookie dies
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     unit: Mapped[Unit | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        return session_id(self.id, self.session_version)
+
+
+def session_id(user_id: int, version: int) -> str:
+    """What a session or remember cookie names a login by: the account and its current session version."""
+    return f"{user_id}.{version}"
 
 
 class Standard(Base):

@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, select
 from .domain.enums import Role
 from .errors import refuse
 from .extensions import db, login
-from .models import User
+from .models import User, session_id
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,27 +69,42 @@ class SessionUser(UserMixin):
     role: str
     unit_id: int | None
     active: bool
+    session_version: int
 
     @property
     def is_active(self) -> bool:
         return self.active
 
+    def get_id(self) -> str:
+        return session_id(self.id, self.session_version)
 
-_SESSION_USER = select(User.id, User.username, User.display_name, User.role, User.unit_id, User.active).where(
-    User.id == bindparam("id")
-)
+
+_SESSION_USER = select(
+    User.id, User.username, User.display_name, User.role, User.unit_id, User.active, User.session_version
+).where(User.id == bindparam("id"))
 
 
 @login.user_loader
-def _load_user(user_id: str) -> SessionUser | None:
-    if not user_id.isdigit():
+def _load_user(cookie_id: str) -> SessionUser | None:
+    """The login a session or remember cookie names, if its session version is still the account's: logging
+    out raises the version, so every copy of the cookie is dead from then on."""
+    user_id, _, version = cookie_id.partition(".")
+    if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
+        return None
+    if len(user_id) > 10 or len(version) > 10:
         return None
     with db.engine.connect() as conn:  # not the ORM session: one plain read, no transaction left open
         row = conn.execute(_SESSION_USER, {"id": int(user_id)}).first()
-    return SessionUser(**row._mapping) if row else None
+    if row is None or row.session_version != int(version):
+        return None
+    return SessionUser(**row._mapping)
 
 
 def _headers(response: Response) -> Response:
+    private = request.endpoint != "static" and current_user.is_authenticated
+    if private and "Cache-Control" not in response.headers:
+        # a page or export for a logged-in user stays off the shared phone's disk and out of its back button
+        response.cache_control.no_store = True
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from inspect_app.database import write_transaction
 from inspect_app.extensions import db
 from inspect_app.models import User
 
@@ -25,3 +26,11 @@ def authenticate(username: str, password: str) -> User | None:
     if not user.active or not check_password_hash(user.password_hash, password):
         return None
     return user
+
+
+def end_sessions(user_id: int) -> None:
+    """Logout: every session and remember cookie of this account stops working, wherever a copy of it is."""
+    with write_transaction():
+        db.session.execute(
+            update(User).where(User.id == user_id).values(session_version=User.session_version + 1)
+        )

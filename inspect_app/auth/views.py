@@ -16,7 +16,7 @@ from inspect_app.extensions import limiter
 from inspect_app.htmx import render
 from inspect_app.security import ALL_ROLES, public, roles_required
 
-from .services import authenticate
+from .services import authenticate, end_sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -57,5 +57,7 @@ def login() -> Response:
 @bp.post("/logout")
 @roles_required(*ALL_ROLES)
 def logout() -> Response:
+    """Ends this account's sessions on the server too (a copied cookie is dead), then this browser's."""
+    end_sessions(current_user.id)
     logout_user()
     return redirect(url_for("public.home"), 303)

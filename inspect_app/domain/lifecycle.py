@@ -162,3 +162,8 @@ def shown_status(status: str, start: date | None, end: date | None, today: date)
 
 def due_to_expire(status: str, end: date | None, today: date) -> bool:
     return PostStatus(status) == S.LISTED and end is not None and end < today
+
+
+def period_overlaps(post_start: date | None, post_end: date | None, start: date, end: date) -> bool:
+    """Whether a post's 起止时间 (open-ended where unset) and a round's period share at least one day."""
+    return (post_start is None or post_start <= end) and (post_end is None or post_end >= start)

@@ -208,6 +208,8 @@ def show(round_id: int) -> Response:
             may_raise=may_open("rectifications.new") and (not rnd.anonymous or status != RoundStatus.OPEN),
         )
     response.set_etag(etag)
+    response.cache_control.private = True  # kept by this browser only, and asked again every poll (304)
+    response.cache_control.no_cache = True
     response.vary.add("HX-Request")
     response.cache_control.private = True
     response.cache_control.no_cache = True  # always ask; the answer is usually a 304

@@ -7,8 +7,13 @@ from flask_babel import gettext as _
 from inspect_app.domain.ballots import MAX_CARDS_PER_PRINT, RoundAction
 
 
-def refused(code: str) -> str:
+def refused(code: str, detail: str = "") -> str:
     return {
+        "post_outside_period": _(
+            "These posts are not model posts during the round's period (check their start and end dates): "
+            "%(posts)s.",
+            posts=detail,
+        ),
         "no_round": _("This inspection round does not exist."),
         "forbidden": _(
             "Only the Party committee, HR, or the branch secretary for a self-check of their own unit "

@@ -26,6 +26,7 @@ from inspect_app.domain.ballots import (
     round_step,
 )
 from inspect_app.domain.enums import PostStatus, Role, RoundKind, RoundMode, RoundStatus
+from inspect_app.domain.lifecycle import period_overlaps
 from inspect_app.extensions import db
 from inspect_app.models import AnonSheet, BallotCard, Post, Round, RoundPost, Sheet
 
@@ -33,12 +34,14 @@ STAFF = frozenset({Role.ADMIN, Role.COMMITTEE, Role.HR})
 
 
 class RoundRefused(Exception):
-    """The change was not made; ``code`` names why for the UI, ``status`` is the HTTP status."""
+    """The change was not made; ``code`` names why for the UI, ``status`` is the HTTP status, ``detail``
+    what the message names (e.g. the posts)."""
 
-    def __init__(self, code: str, status: int = 409) -> None:
+    def __init__(self, code: str, status: int = 409, detail: str = "") -> None:
         super().__init__(code)
         self.code = code
         self.status = status
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,18 @@ def _check_input(actor: Actor, data: RoundInput) -> list[Post]:
         raise RoundRefused("post_not_eligible", 422)
     if actor.role == Role.BRANCH_SECRETARY and data.mode != RoundMode.SELF:
         raise RoundRefused("secretary_self_only", 403)
-    return [allowed[pid] for pid in data.post_ids]
+    posts = [allowed[pid] for pid in data.post_ids]
+    _check_periods(posts, data.period_start, data.period_end)
+    return posts
+
+
+def _check_periods(posts: Sequence[Post], start: date, end: date) -> None:
+    """A post is checked only while it is a model post: its 起止时间 must overlap the round's period (a post
+    starting on 12-15 cannot be in a round ending on 12-13). What closes a round is sealing, not its end date:
+    a phone underground may bring sheets scored in time days later, and an anonymous sheet carries no time."""
+    outside = [p.name for p in posts if not period_overlaps(p.start_date, p.end_date, start, end)]
+    if outside:
+        raise RoundRefused("post_outside_period", 422, "、".join(outside))
 
 
 def _fill(rnd: Round, actor: Actor, data: RoundInput, posts: Sequence[Post]) -> None:
@@ -193,6 +207,7 @@ def _freeze(rnd: Round) -> None:
         if post.status != PostStatus.LISTED.value or post.standard_version_id is None:
             raise RoundRefused("post_not_eligible", 422)
         entry.standard_version_id = post.standard_version_id
+    _check_periods([e.post for e in rnd.entries], rnd.period_start, rnd.period_end)
 
 
 # --- ballot cards -------------------------------------------------------------------------------------

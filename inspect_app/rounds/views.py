@@ -127,7 +127,7 @@ def new() -> Response:
     try:
         round_id = create_round(_actor(), data)
     except RoundRefused as refused:
-        return _form_page(None, {"post": messages.refused(refused.code)}, refused.status)
+        return _form_page(None, {"post": messages.refused(refused.code, refused.detail)}, refused.status)
     flash(_("Round created as a draft. Check it, then open it."))
     return redirect(url_for("rounds.show", round_id=round_id), 303)
 
@@ -146,7 +146,7 @@ def edit(round_id: int) -> Response:
     try:
         edit_round(_actor(), round_id, data)
     except RoundRefused as refused:
-        return _form_page(rnd, {"post": messages.refused(refused.code)}, refused.status)
+        return _form_page(rnd, {"post": messages.refused(refused.code, refused.detail)}, refused.status)
     flash(_("Round saved."))
     return redirect(url_for("rounds.show", round_id=round_id), 303)
 
@@ -161,7 +161,7 @@ def step(round_id: int) -> Response:
     except ValueError:
         return _detail(rnd, 400, _("Unknown action."))
     except RoundRefused as refused:
-        return _detail(_viewable(round_id), refused.status, messages.refused(refused.code))
+        return _detail(_viewable(round_id), refused.status, messages.refused(refused.code, refused.detail))
     flash(messages.done(action))
     if stepped.unfinished:
         flash(messages.seal_unfinished())
@@ -179,7 +179,7 @@ def cards(round_id: int) -> Response:
             raise RoundRefused("card_count", 422)
         rnd, made = print_cards(_actor(), round_id, count, _key())
     except RoundRefused as refused:
-        return _detail(_viewable(round_id), refused.status, messages.refused(refused.code))
+        return _detail(_viewable(round_id), refused.status, messages.refused(refused.code, refused.detail))
     base = current_app.config.get("PUBLIC_BASE_URL")
     page = url_for("ballot.card")
     link = base.rstrip("/") + page if base else url_for("ballot.card", _external=True)
@@ -206,6 +206,6 @@ def void(round_id: int) -> Response:
     try:
         voided = void_card(_actor(), round_id, _key(), serial, request.form.get("code", "").strip())
     except RoundRefused as refused:
-        return _detail(_viewable(round_id), refused.status, messages.refused(refused.code))
+        return _detail(_viewable(round_id), refused.status, messages.refused(refused.code, refused.detail))
     flash(_("Card no. %(n)d is void.", n=voided))
     return redirect(url_for("rounds.show", round_id=round_id), 303)

@@ -157,3 +157,16 @@ def test_only_listed_posts_past_their_end_are_due_to_expire() -> None:
     assert not due_to_expire("listed", TODAY, TODAY)
     assert not due_to_expire("revoked", date(2026, 1, 1), TODAY)
     assert not due_to_expire("listed", None, TODAY)
+
+
+def test_a_posts_term_and_a_rounds_period_overlap_on_a_shared_day() -> None:
+    from datetime import date
+
+    from inspect_app.domain.lifecycle import period_overlaps
+
+    start, end = date(2026, 12, 1), date(2026, 12, 13)
+    assert period_overlaps(date(2026, 12, 13), None, start, end)  # starts on the round's last day
+    assert not period_overlaps(date(2026, 12, 15), None, start, end)
+    assert not period_overlaps(None, date(2026, 11, 30), start, end)
+    assert period_overlaps(None, None, start, end)  # no dates yet: not excluded by them
+    assert period_overlaps(date(2026, 1, 1), date(2026, 12, 1), start, end)

@@ -237,3 +237,33 @@ def test_sealed_round_takes_no_sheets_and_publishing_shows_it_publicly(
         ).first()
     page = app.test_client().get(f"/p/{code}").get_data(as_text=True)
     assert "公开测试周检查" in page
+
+
+def test_a_post_is_checked_only_while_it_is_a_model_post(app: Flask, committee: FlaskClient) -> None:
+    """A post listed from 12-15 once went into a round ending 12-13: refused with the post named, when the
+    round is made and again when it is opened (its dates may have changed since)."""
+    post_id, _code = listed_posts(app)[0]
+    start = date.today() + timedelta(days=10)
+    with app.app_context():
+        post = db.session.get_one(Post, post_id)
+        name, saved = post.name, (post.start_date, post.end_date)
+        post.start_date, post.end_date = start, start + timedelta(days=300)
+        db.session.commit()
+    response = committee.post("/rounds/new", data=round_form(committee, "/rounds/new", [post_id]))
+    assert response.status_code == 422
+    assert name in response.get_data(as_text=True)
+    assert "起止" in response.get_data(as_text=True)
+    with app.app_context():
+        post = db.session.get_one(Post, post_id)
+        post.start_date, post.end_date = saved
+        db.session.commit()
+    round_id = create(committee, [post_id])
+    with app.app_context():  # the post's term is cut short after the draft was made
+        post = db.session.get_one(Post, post_id)
+        post.start_date, post.end_date = date.today() - timedelta(days=60), date.today() - timedelta(days=1)
+        db.session.commit()
+    opened = step(committee, round_id, "open")
+    assert opened.status_code == 422
+    assert name in opened.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get_one(Round, round_id).status == "draft"
