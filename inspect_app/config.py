@@ -40,7 +40,12 @@ DEFAULTS: dict[str, Any] = {
     "S3_ENDPOINT_URL": None,
     "RATELIMIT_STORAGE_URI": "memory://",  # set INSPECT_RATELIMIT_STORAGE_URI=redis://… with several workers
     "RATELIMIT_PUBLIC": "120 per minute",
-    "RATELIMIT_LOGIN": "10 per minute",
+    "RATELIMIT_LOGIN": "10 per minute",  # login attempts per address (one phone, behind TRUSTED_PROXIES)
+    #: wrong passwords per account, whatever the address: guessing one account stays slow
+    "RATELIMIT_LOGIN_ACCOUNT": "10 per 15 minutes",
+    #: reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed (0: none, so a
+    #: client cannot pick its own address); behind the one TLS proxy of README's Deploying, 1
+    "TRUSTED_PROXIES": 0,
     "RATELIMIT_HEADERS_ENABLED": True,
     "PASSWORD_HASH_METHOD": "scrypt",
     "PUBLIC_BASE_URL": None,  # e.g. https://inspect.example.cn — the host printed into QR codes

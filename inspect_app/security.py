@@ -16,6 +16,7 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user
 from sqlalchemy import bindparam, select
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .domain.enums import Role
 from .errors import refuse
@@ -166,7 +167,23 @@ class CardSessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+def _behind_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-* from exactly TRUSTED_PROXIES proxies: rate limits then count per phone, not per
+    proxy (behind one proxy, the whole mine would share one address and one limit). With 0, a forged
+    X-Forwarded-For changes nothing."""
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+    storage = str(app.config.get("RATELIMIT_STORAGE_URI", "memory://"))
+    if storage.startswith("memory://") and app.config.get("RATELIMIT_ENABLED", True) and not app.testing:
+        app.logger.warning(
+            "rate limits are kept in this process's memory: if gunicorn runs N workers, every limit is N "
+            "times looser. Set INSPECT_RATELIMIT_STORAGE_URI=redis://… (README, Deploying)."
+        )
+
+
 def init_app(app: Flask) -> None:
+    _behind_proxies(app)
     app.session_interface = CardSessionInterface()
     app.context_processor(_nav_links)
     login.init_app(app)

@@ -36,9 +36,18 @@ def _safe_next(target: str | None) -> str:
     return url_for("posts.index")
 
 
+def _account() -> str:
+    """The per-account limit's key: the username as typed, normalised (never a password)."""
+    return "login-account:" + request.form.get("username", "").strip().lower()[:64]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], key_func=_account, methods=["POST"],
+    deduct_when=lambda response: response.status_code == 422,
+)  # fmt: skip
 def login() -> Response:
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
