@@ -31,26 +31,12 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from submit import free_port  # noqa: E402
+from submit import free_port, start  # noqa: E402
 
 SETUPS = {
-    "sync, 2 workers": ["--workers", "2"],
-    "gthread, 2 workers × 8 threads": ["--workers", "2", "--worker-class", "gthread", "--threads", "8"],
+    "sync, 2 workers": [],
+    "gthread, 2 workers × 8 threads": ["--worker-class", "gthread", "--threads", "8", "--timeout", "60"],
 }
-
-
-def serve(port: int, options: list[str]) -> subprocess.Popen[bytes]:
-    command = [str(VENV_BIN / "gunicorn"), *options, "--bind", f"127.0.0.1:{port}", "--log-level", "error",
-               "--timeout", "60", "inspect_app:create_app()"]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def trickle(port: int, stop: threading.Event) -> None:
@@ -89,7 +75,7 @@ def page_times(port: int, seconds: float) -> list[float]:
 
 def measure(label: str, options: list[str], seconds: float) -> None:
     port = free_port()
-    proc = serve(port, options)
+    proc = start("inspect_app:create_app()", port, ROOT, 2, options)
     try:
         page_times(port, 1)  # warm up
         alone = page_times(port, seconds)

@@ -24,6 +24,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -74,8 +75,11 @@ def prepare() -> None:
         db.engine.dispose()
 
 
-def start(target: str, port: int, cwd: Path, workers: int) -> subprocess.Popen[bytes]:
-    command = [VENV_BIN / "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+def start(
+    target: str, port: int, cwd: Path, workers: int, options: Sequence[str] = ()
+) -> subprocess.Popen[bytes]:
+    """gunicorn serving ``target`` on 127.0.0.1:``port`` (``options``: a worker class…), once it listens."""
+    command = [VENV_BIN / "gunicorn", "--workers", str(workers), *options, "--bind", f"127.0.0.1:{port}",
                "--log-level", "warning", target]  # fmt: skip
     proc = subprocess.Popen(command, cwd=cwd)
     for _ in range(100):
