@@ -18,13 +18,14 @@ from .ballot.services import submit_anonymous_sheet
 from .database import write_transaction
 from .domain.ballots import HR_DEPARTMENT, MIN_SHEETS, Signer, card_digest, card_from_body, new_card_code
 from .domain.codes import ALPHABET
-from .domain.enums import PostStatus, Role, RoundKind, RoundMode, RoundStatus
+from .domain.enums import PostStatus, Role, RoundKind, RoundMode, RoundStatus, Standing
 from .domain.lifecycle import Action
 from .domain.scoring import ItemEntry
 from .extensions import db
 from .field.services import submit_signed_sheet
 from .models import (
     BallotCard,
+    Branch,
     Member,
     Post,
     PostDemonstrator,
@@ -73,14 +74,15 @@ def load(today: date | None = None, with_sheets: bool = True) -> None:
     """Insert the demo mine into an empty database."""
     today = today or date.today()
     with write_transaction():
-        units = {u.code: Unit(code=u.code, name=u.name, branch=u.branch) for u in data.UNITS}
+        units = {u.code: Unit(code=u.code, name=u.name, branch=Branch(name=u.branch)) for u in data.UNITS}
         db.session.add_all(units.values())
         members = {
             m.name: Member(
                 name=m.name,
                 unit=units[m.unit],
+                standing=_standing(m).value,
                 party_member=m.party_member,
-                party_role=m.party_role,
+                party_role="" if m.party_role in ("党员", "预备党员") else m.party_role,
                 job=m.job,
             )
             for m in data.MEMBERS
@@ -105,6 +107,12 @@ def load(today: date | None = None, with_sheets: bool = True) -> None:
         for status, post in pipeline:
             _pipeline_history(post, PostStatus(status), today)
     _demo_rounds(posts, today, with_sheets)
+
+
+def _standing(member: data.DemoMember) -> Standing:
+    if member.party_role == "预备党员":
+        return Standing.PROBATIONARY
+    return Standing.MEMBER if member.party_member else Standing.OTHER
 
 
 def demo_card_codes() -> list[str]:
@@ -194,7 +202,7 @@ def _event(post: Post, action: Action, to: PostStatus, who: str, when: date, not
 
 
 def _apply_and_review(post: Post, when: date, rejections: tuple[str, ...] = ()) -> date:
-    secretary = f"{post.unit.branch}书记"
+    secretary = f"{post.unit.branch_name}书记"
     for reason in rejections:
         _event(post, Action.APPLY, PostStatus.APPLIED, secretary, when)
         _event(post, Action.REVIEW, PostStatus.REVIEW, DEMO_USERS[1][1], when + timedelta(days=3))

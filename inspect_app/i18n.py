@@ -15,7 +15,19 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .domain.enums import FeedbackStatus, PostStatus, Profession, Role, RoundKind, RoundMode, RoundStatus
+from .domain.enums import (
+    FeedbackStatus,
+    PostStatus,
+    Profession,
+    Role,
+    RoundKind,
+    RoundMode,
+    RoundStatus,
+    Standing,
+    UnitKind,
+    UnitProfession,
+    values,
+)
 from .domain.lifecycle import Shown
 from .domain.ranking import grade
 from .domain.scoring import points_text
@@ -41,6 +53,12 @@ LABELS: dict[str, Any] = {
         Profession.VENTILATION: _l("Ventilation"),
         Profession.SERVICE_5E: _l("5E post standard"),
     },
+    **{
+        UnitProfession.GEOLOGY: _l("Geology, survey and water control"),
+        UnitProfession.SAFETY: _l("Safety"),
+        UnitProfession.SERVICE: _l("Services"),
+    },
+    **{UnitKind.TEAM: _l("Production team (区队)"), UnitKind.OFFICE: _l("Department (科室)")},
     **{
         PostStatus.DRAFT: _l("Draft"),
         PostStatus.APPLIED: _l("Applied"),
@@ -79,6 +97,14 @@ SHOWN = {
     Shown.REVOKED: _l("Honour revoked (已撤销)"),
     Shown.HIDDEN: _l("Not listed"),
 }
+#: 政治面貌; "other" is also a unit profession's value, so standings have their own table
+STANDINGS = {
+    Standing.MEMBER: _l("Party member"),
+    Standing.PROBATIONARY: _l("Probationary Party member"),
+    Standing.ACTIVIST: _l("Activist applying to join"),
+    Standing.OTHER: _l("Not a Party member"),
+}
+UNIT_PROFESSIONS = {**{p: LABELS[p] for p in values(UnitProfession) if p in LABELS}, "other": _l("Other")}
 FEEDBACK = {
     FeedbackStatus.PENDING: _l("Waiting"),
     FeedbackStatus.APPROVED: _l("Published"),
@@ -172,6 +198,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["shown_label"] = lambda v: str(SHOWN.get(v, v))
     app.jinja_env.globals["feedback_label"] = lambda v: str(FEEDBACK.get(v, v))
+    app.jinja_env.globals["standing_label"] = lambda v: str(STANDINGS.get(v, v))
+    app.jinja_env.globals["unit_profession_label"] = lambda v: str(UNIT_PROFESSIONS.get(v, v)) if v else ""
     app.jinja_env.globals["grade_label"] = grade_label
     app.jinja_env.globals["sparkline"] = sparkline
     app.jinja_env.globals["warning_label"] = warning_label

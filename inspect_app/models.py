@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .domain.enums import (
+    STANDING_TITLES,
     FeedbackStatus,
     PostStatus,
     Profession,
@@ -42,6 +43,9 @@ from .domain.enums import (
     RoundKind,
     RoundMode,
     RoundStatus,
+    Standing,
+    UnitKind,
+    UnitProfession,
     values,
 )
 from .extensions import Base
@@ -62,35 +66,111 @@ def random_id() -> int:
     return (1 << 52) | secrets.randbits(52)
 
 
-class Unit(Base):
-    """A production unit (区队) and its Party branch (党支部)."""
+class Mine(Base):
+    """The mine this deployment serves: its names as printed on documents, its time zone and public address.
 
-    __tablename__ = "unit"
+    Exactly one row (``id = 1``), written once by first-run setup (``setup.services.init_mine``); nothing
+    else in the app is reachable before it exists.
+    """
+
+    __tablename__ = "mine"
+    __table_args__ = (CheckConstraint("id = 1", name="single_mine"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: full name, e.g. 山东能源集团××煤矿
+    name: Mapped[str] = mapped_column(String(128))
+    #: short name for page titles and narrow screens, e.g. ××煤矿
+    short_name: Mapped[str] = mapped_column(String(32))
+    #: the Party committee as printed on letterheads, e.g. 中共××煤矿委员会
+    committee_name: Mapped[str] = mapped_column(String(128))
+    #: IANA zone of the mine's calendar: every date shown or stored as a date is local to it
+    time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    #: printed into QR codes, e.g. https://inspect.example.cn ('' = the address the request came in on)
+    base_url: Mapped[str] = mapped_column(String(256), default="")
+    set_up_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Branch(Base):
+    """A Party branch (党支部); one or more units belong to it. Closed, never deleted, once referenced."""
+
+    __tablename__ = "party_branch"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Unit(Base):
+    """A unit of the mine: a production team (区队) or a department (科室), in one Party branch.
+
+    Renames are kept in the audit log and documents keep the name they were made with; a unit with posts or
+    members is closed (``closed_on``), never deleted.
+    """
+
+    __tablename__ = "unit"
+    __table_args__ = (
+        CheckConstraint(_in("kind", UnitKind), name="kind_known"),
+        CheckConstraint(f"profession = '' OR {_in('profession', UnitProfession)}", name="profession_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: short ASCII code used in links (?unit=zc1); made from the id when the mine gives none
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
-    #: name of the unit's Party branch, e.g. 综采一区党支部
-    branch: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16), default=UnitKind.TEAM.value, server_default="team")
+    #: 采煤, 掘进, 机电, 运输, 通风, 地测防治水 …; '' for a department without one
+    profession: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("party_branch.id"), index=True)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+    branch: Mapped[Branch | None] = relationship()
+
+    @property
+    def branch_name(self) -> str:
+        return self.branch.name if self.branch else ""
 
 
 class Member(Base):
-    """A person working in a unit; Party members can be demonstrators (示范者)."""
+    """A person on the mine's roster (Party members, probationary members, activists, other staff); Party
+    members can be demonstrators (示范者). Members who leave are closed, never deleted."""
 
     __tablename__ = "member"
-    __table_args__ = (CheckConstraint("party_member OR party_role = ''", name="party_role_needs_member"),)
+    __table_args__ = (
+        CheckConstraint("party_member OR party_role = ''", name="party_role_needs_member"),
+        CheckConstraint(_in("standing", Standing), name="standing_known"),
+        CheckConstraint(
+            "party_member = (standing IN ('member', 'probationary'))", name="party_member_from_standing"
+        ),
+        CheckConstraint("gender IN ('', 'm', 'f')", name="gender_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    #: 政治面貌: 党员, 预备党员, 入党积极分子, 群众
+    standing: Mapped[str] = mapped_column(String(16), default=Standing.MEMBER.value)
+    #: kept equal to ``standing`` being 党员 or 预备党员 (a CHECK): who may demonstrate a post
     party_member: Mapped[bool]
-    #: 党支部书记, 党员, 预备党员 … ; empty for non-members
+    #: office in the Party: 党支部书记, 党支部委员, 党小组长 …; empty for none
     party_role: Mapped[str] = mapped_column(String(32), default="")
+    #: 岗位/工种
     job: Mapped[str] = mapped_column(String(32), default="")
+    #: 工号 (staff number) when the mine's roster has one: tells two people of one name apart in imports
+    staff_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    gender: Mapped[str] = mapped_column(String(1), default="", server_default="")
+    #: 入党时间 (for a probationary member, the date admitted)
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    closed_on: Mapped[date | None] = mapped_column(Date)
     #: small JPEG for the signboard's 亮身份 block, re-encoded on upload (no metadata kept)
     portrait: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     unit: Mapped[Unit] = relationship()
+
+    @property
+    def title(self) -> str:
+        """What a signboard prints next to the name: the Party office, else the standing (党员 …)."""
+        return self.party_role or STANDING_TITLES.get(Standing(self.standing), "")
 
 
 class User(UserMixin, Base):
@@ -108,7 +188,12 @@ class User(UserMixin, Base):
     display_name: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    #: the roster entry of this person, when they are on it
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    #: set by an administrator's initial password or reset: nothing else is reachable until it is changed
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: part of every session and remember cookie of this account; raised at logout, so a copied cookie dies
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
@@ -598,6 +683,10 @@ class Rectification(Base):
     deadline: Mapped[date] = mapped_column(Date)  # 整改期限
     responsible: Mapped[str] = mapped_column(String(64))  # 责任人
     checker: Mapped[str] = mapped_column(String(64))  # 复查人
+    #: the responsible person picked from the roster (``responsible`` keeps the name as written)
+    responsible_member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    #: the checker picked from the accounts (``checker`` keeps the name as written)
+    checker_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     status: Mapped[str] = mapped_column(String(16), default=RectStatus.ISSUED.value, index=True)
     issued_on: Mapped[date] = mapped_column(Date)
     done_on: Mapped[date | None] = mapped_column(Date)

@@ -26,6 +26,44 @@ class Profession(StrEnum):
     SERVICE_5E = "5e"  # 5E岗位标准
 
 
+class UnitKind(StrEnum):
+    TEAM = "team"  # 区队
+    OFFICE = "office"  # 科室
+
+
+class UnitProfession(StrEnum):
+    """A unit's line of work (专业); wider than the standards' professions."""
+
+    COAL = "coal"  # 采煤
+    TUNNEL = "tunnel"  # 掘进
+    ELECTRO = "electro"  # 机电
+    TRANSPORT = "transport"  # 运输
+    VENTILATION = "ventilation"  # 通风
+    GEOLOGY = "geology"  # 地测防治水
+    SAFETY = "safety"  # 安全
+    SERVICE = "service"  # 后勤服务
+    OTHER = "other"  # 其他
+
+
+class Standing(StrEnum):
+    """政治面貌 on the roster. 党员 and 预备党员 are Party members (may demonstrate a post)."""
+
+    MEMBER = "member"  # 中共党员
+    PROBATIONARY = "probationary"  # 中共预备党员
+    ACTIVIST = "activist"  # 入党积极分子
+    OTHER = "other"  # 群众
+
+
+PARTY_STANDINGS = frozenset({Standing.MEMBER, Standing.PROBATIONARY})
+#: as printed on signboards and rosters (Chinese documents whatever the screen language)
+STANDING_TITLES = {
+    Standing.MEMBER: "党员",
+    Standing.PROBATIONARY: "预备党员",
+    Standing.ACTIVIST: "入党积极分子",
+    Standing.OTHER: "",
+}
+
+
 class PostStatus(StrEnum):
     """Life of a post; the transitions themselves belong to the lifecycle issue."""
 

@@ -99,7 +99,7 @@ def snapshot(post: Post) -> dict[str, Any]:
         "start_date": post.start_date.isoformat() if post.start_date else "",
         "end_date": post.end_date.isoformat() if post.end_date else "",
         "demonstrators": [
-            {"name": d.member.name, "party_role": d.member.party_role, "job": d.member.job}
+            {"name": d.member.name, "party_role": d.member.title, "job": d.member.job}
             for d in post.demonstrators
         ],
     }
@@ -309,11 +309,11 @@ def board_of(post: Post, url: str) -> signboard.Board:
         code=post.code,
         url=url,
         name=post.name,
-        unit=f"{post.unit.name} · {post.unit.branch}",
+        unit=" · ".join(n for n in (post.unit.name, post.unit.branch_name) if n),
         area=post.area,
         period=period,
         people=tuple(
-            signboard.Person(d.member.name, d.member.party_role, d.member.job, d.member.portrait)
+            signboard.Person(d.member.name, d.member.title, d.member.job, d.member.portrait)
             for d in post.demonstrators
         ),
         duties=post.duties,
