@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Config → extensions → blueprints → cli → errors."""
     from . import cli, config, errors, i18n, security
+    from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .ballot.views import bp as ballot_bp
@@ -21,12 +22,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .field.views import bp as field_bp
     from .notices.views import bp as notices_bp
     from .offline.views import bp as offline_bp
+    from .org.views import bp as org_bp
     from .photos.views import bp as photos_bp
     from .posts.views import bp as posts_bp
     from .public.views import bp as public_bp
     from .rankings.views import bp as rankings_bp
     from .rectifications.views import bp as rectifications_bp
     from .rounds.views import bp as rounds_bp
+    from .setup.views import bp as setup_bp
     from .standards.views import bp as standards_bp
 
     app = Flask(
@@ -47,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
 
     for bp in (
+        setup_bp,
         public_bp,
         auth_bp,
         posts_bp,
@@ -60,6 +64,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         notices_bp,
         offline_bp,
         rectifications_bp,
+        org_bp,
+        accounts_bp,
     ):
         app.register_blueprint(bp)
     cli.init_app(app)

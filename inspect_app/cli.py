@@ -5,14 +5,13 @@ from __future__ import annotations
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
-from . import demo
-from .auth.services import hash_password
-from .database import write_transaction
+from . import clock, demo
 from .domain.ballots import format_card
 from .domain.enums import Role, values
 from .extensions import db
-from .models import Unit, User
+from .models import Unit
 from .photos.cleanup import remove_orphans
 
 
@@ -33,6 +32,57 @@ def demo_command(no_sheets: bool) -> None:
     click.echo(f"Ballot cards of this week's anonymous check (unused): {cards}")
 
 
+@click.command("init-mine")
+@with_appcontext
+@click.option("--name", required=True, help="The mine's full name, e.g. 山东能源集团××煤矿.")
+@click.option("--short-name", required=True, help="Short name for page titles, e.g. ××煤矿.")
+@click.option("--committee", help="The Party committee as printed on documents (default 中共<short>委员会).")
+@click.option("--time-zone", default="Asia/Shanghai", show_default=True, help="IANA zone of the mine.")
+@click.option(
+    "--base-url", default="", help="Public address printed into QR codes, e.g. https://inspect.example.cn"
+)
+@click.option("--admin", "username", help="First administrator's username (on a database without accounts).")
+@click.option("--admin-name", "display_name", help="First administrator's name shown on screen.")
+def init_mine_command(
+    name: str, short_name: str, committee: str | None, time_zone: str, base_url: str,
+    username: str | None, display_name: str | None,
+) -> None:  # fmt: skip
+    """First-run setup without a browser: the mine's names, time zone and first administrator (once)."""
+    from .domain.mine import MineFields, committee_suggestion
+    from .domain.passwords import password_problem
+    from .setup.services import FirstAdmin, SetupRefused, has_accounts, init_mine
+
+    short = short_name.strip()
+    committee_name = (committee or committee_suggestion(short)).strip()
+    fields = MineFields(name.strip(), short, committee_name, time_zone.strip(), base_url.strip().rstrip("/"))
+    admin = None
+    if not has_accounts():
+        if not username or not display_name:
+            raise click.UsageError(
+                "an empty database needs --admin and --admin-name for the first administrator"
+            )
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        problem = password_problem(password, username, display_name)
+        if problem:
+            raise click.UsageError(f"password refused: {problem}")
+        admin = FirstAdmin(username, display_name, password)
+    try:
+        init_mine(fields, admin)
+    except SetupRefused as refused:
+        details = ", ".join(f"{k}: {v}" for k, v in refused.problems.items())
+        raise click.ClickException(f"setup refused: {refused.code} {details}".strip()) from None
+    click.echo(f"Set up {fields.short_name} ({fields.time_zone}).")
+
+
+@click.command("setup-key")
+@with_appcontext
+def setup_key_command() -> None:
+    """Print the key the web setup page (/setup) asks for."""
+    from .setup.services import setup_key
+
+    click.echo(setup_key())
+
+
 @click.command("create-user")
 @with_appcontext
 @click.argument("username")
@@ -43,37 +93,53 @@ def demo_command(no_sheets: bool) -> None:
 def create_user_command(
     username: str, role: str, display_name: str, unit_code: str | None, password: str
 ) -> None:
-    """Create a login."""
-    unit = db.session.query(Unit).filter_by(code=unit_code).one_or_none() if unit_code else None
-    if unit_code and unit is None:
-        raise click.BadParameter(f"no unit with code {unit_code!r}", param_hint="--unit")
-    if role == Role.BRANCH_SECRETARY and unit is None:
-        raise click.BadParameter("a branch secretary needs --unit", param_hint="--unit")
-    if db.session.query(User.id).filter_by(username=username).first():
-        raise click.BadParameter(f"user {username!r} already exists", param_hint="USERNAME")
-    with write_transaction():
-        db.session.add(
-            User(
-                username=username,
-                display_name=display_name,
-                role=role,
-                unit=unit,
-                password_hash=hash_password(password),
+    """Create a login with the given password (kept to the password policy; no change forced)."""
+    from .accounts.services import AccountInput, AccountRefused, create_account, open_units
+    from .audit import SYSTEM_ACTOR
+
+    unit_id = None
+    if unit_code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code, Unit.closed_on.is_(None)))
+        if unit is None:
+            codes = (
+                ", ".join(u.code for u in open_units()) or "none yet (run flask init-mine, then add units)"
             )
-        )
-    click.echo(f"Created {username} ({role}).")
+            raise click.BadParameter(
+                f"no open unit with code {unit_code!r}; unit codes: {codes}", param_hint="--unit"
+            )
+        unit_id = unit.id
+    data = AccountInput(username, display_name, role, unit_id)
+    try:
+        create_account(SYSTEM_ACTOR, data, password=password)
+    except AccountRefused as refused:
+        hint, message = _CLI_REFUSALS.get(refused.code, ("", refused.code))
+        if refused.problem:
+            message = f"{message}: {refused.problem.replace('_', ' ')}"
+        raise click.BadParameter(message, param_hint=hint or None) from None
+    click.echo(f"Created {username.strip().lower()} ({role}).")
+
+
+#: ``AccountRefused`` codes as the command line says them: (option at fault, message)
+_CLI_REFUSALS = {
+    "bad_username": ("USERNAME", "3 to 64 characters: ASCII letters, digits and . _ -"),
+    "username_taken": ("USERNAME", "this user already exists"),
+    "bad_display_name": ("--name", "one line of at most 64 characters"),
+    "unit_required": ("--unit", "a branch secretary needs --unit"),
+    "unit_not_allowed": ("--unit", "only a branch secretary has a unit"),
+    "unknown_unit": ("--unit", "no such open unit"),
+    "weak_password": ("--password", "password refused by the policy"),
+}
 
 
 @click.command("expire-posts")
 @with_appcontext
 def expire_posts_command() -> None:
     """Mark listed posts past their end date as expired (已到期). Run daily, e.g. from cron."""
-    from datetime import date
 
     from .audit import SYSTEM_ACTOR
     from .posts.services import expire_due
 
-    codes = expire_due(SYSTEM_ACTOR, date.today())
+    codes = expire_due(SYSTEM_ACTOR, clock.today())
     click.echo(f"Expired {len(codes)} post(s): {', '.join(codes) or '-'}")
 
 
@@ -104,5 +170,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(forget_order_command)
     app.cli.add_command(expire_posts_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(init_mine_command)
+    app.cli.add_command(setup_key_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(photos_cleanup_command)

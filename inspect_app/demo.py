@@ -11,22 +11,26 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from . import clock, tables
 from . import demo_data as data
-from .auth.services import hash_password
+from .accounts.services import AccountInput, create_account, set_password
+from .audit import SYSTEM_ACTOR, Actor
 from .ballot import sealing
 from .ballot.services import submit_anonymous_sheet
 from .database import write_transaction
 from .domain.ballots import HR_DEPARTMENT, MIN_SHEETS, Signer, card_digest, card_from_body, new_card_code
 from .domain.codes import ALPHABET
-from .domain.enums import PostStatus, Role, RoundKind, RoundMode, RoundStatus, Standing
+from .domain.enums import PostStatus, Role, RoundKind, RoundMode, RoundStatus
 from .domain.lifecycle import Action
+from .domain.mine import MineFields
+from .domain.roster import MEMBER_HEADERS, UNIT_HEADERS
 from .domain.scoring import ItemEntry
 from .extensions import db
 from .field.services import submit_signed_sheet
 from .models import (
     BallotCard,
-    Branch,
     Member,
+    Mine,
     Post,
     PostDemonstrator,
     PostEvent,
@@ -37,7 +41,9 @@ from .models import (
     Unit,
     User,
 )
+from .org.services import import_members, import_units
 from .posts.services import snapshot
+from .setup.services import FirstAdmin, init_mine
 from .standards.services import build_version
 
 DEMO_PASSWORD = "demo-2026"  # noqa: S105 — printed in the README; demo databases only
@@ -66,41 +72,38 @@ DEMO_CARD_SEED = 56804
 THIN_POST = "T4R8K"
 
 
+#: the demo mine's names (invented; the seed report hides its mine's name)
+DEMO_MINE = MineFields(
+    name="示范矿业集团采矿公司",
+    short_name="采矿公司",
+    committee_name="中共采矿公司委员会",
+    time_zone="Asia/Shanghai",
+    base_url="",
+)
+
+
 def is_empty() -> bool:
-    return not db.session.scalar(select(func.count()).select_from(Unit))
+    """No mine set up and no data: the demo never mixes into a real mine."""
+    return db.session.get(Mine, 1) is None and not db.session.scalar(select(func.count()).select_from(Unit))
 
 
 def load(today: date | None = None, with_sheets: bool = True) -> None:
-    """Insert the demo mine into an empty database."""
-    today = today or date.today()
+    """Set up the demo mine the way a real mine is set up: first-run setup, the organisation department's
+    units and roster imported from spreadsheets, accounts made by the administrator; then its standards,
+    posts with their history, rounds and sheets."""
+    today = today or clock.today()
+    admin = DEMO_USERS[0]
+    init_mine(DEMO_MINE, FirstAdmin(admin[0], admin[1], DEMO_PASSWORD))
+    import_units(SYSTEM_ACTOR, "units.csv", tables.to_csv(UNIT_HEADERS, _unit_rows()))
+    import_members(SYSTEM_ACTOR, "roster.csv", tables.to_csv(MEMBER_HEADERS, _member_rows()))
+    units = {u.code: u for u in db.session.scalars(select(Unit))}
+    _demo_accounts(units)
     with write_transaction():
-        units = {u.code: Unit(code=u.code, name=u.name, branch=Branch(name=u.branch)) for u in data.UNITS}
-        db.session.add_all(units.values())
-        members = {
-            m.name: Member(
-                name=m.name,
-                unit=units[m.unit],
-                standing=_standing(m).value,
-                party_member=m.party_member,
-                party_role="" if m.party_role in ("党员", "预备党员") else m.party_role,
-                job=m.job,
-            )
-            for m in data.MEMBERS
-        }
-        db.session.add_all(members.values())
+        units = {u.code: u for u in db.session.scalars(select(Unit))}
+        members = {m.name: m for m in db.session.scalars(select(Member))}
         versions = {s.profession: _standard(s) for s in data.STANDARDS}
         posts = [_post(p, units, members, versions, today) for p in data.POSTS]
         pipeline = [(status, _post(p, units, members, versions, today)) for status, p in data.PIPELINE]
-        for username, name, role, unit in DEMO_USERS:
-            db.session.add(
-                User(
-                    username=username,
-                    display_name=name,
-                    role=role.value,
-                    unit=units[unit] if unit else None,
-                    password_hash=hash_password(DEMO_PASSWORD),
-                )
-            )
         db.session.flush()
         for post in posts:
             _listed_history(post, today)
@@ -109,10 +112,29 @@ def load(today: date | None = None, with_sheets: bool = True) -> None:
     _demo_rounds(posts, today, with_sheets)
 
 
-def _standing(member: data.DemoMember) -> Standing:
-    if member.party_role == "预备党员":
-        return Standing.PROBATIONARY
-    return Standing.MEMBER if member.party_member else Standing.OTHER
+def _unit_rows() -> list[list[str]]:
+    """The demo's units as an organisation department's sheet (单位名称, 类型, 专业, 所属党支部, 单位代码)."""
+    return [[u.name, "区队", u.profession, u.branch, u.code] for u in data.UNITS]
+
+
+def _member_rows() -> list[list[str]]:
+    """The demo's roster as the organisation department keeps it (``MEMBER_HEADERS``)."""
+    names = {u.code: u.name for u in data.UNITS}
+    rows = []
+    for m in data.MEMBERS:
+        standing = "预备党员" if m.party_role == "预备党员" else "中共党员" if m.party_member else "群众"
+        office = "" if m.party_role in ("党员", "预备党员") else m.party_role
+        rows.append([m.name, "男", names[m.unit], m.job, standing, "", "", "", office])
+    return rows
+
+
+def _demo_accounts(units: dict[str, Unit]) -> None:
+    """The administrator makes the other demo accounts; the demo then gives them its published password."""
+    actor = Actor(None, DEMO_USERS[0][1], Role.ADMIN.value)
+    for username, name, role, unit in DEMO_USERS[1:]:
+        unit_id = units[unit].id if unit else None
+        user_id, _one_time = create_account(actor, AccountInput(username, name, role.value, unit_id))
+        set_password(user_id, DEMO_PASSWORD, must_change=False)
 
 
 def demo_card_codes() -> list[str]:

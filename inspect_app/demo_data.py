@@ -15,6 +15,8 @@ class DemoUnit:
     code: str
     name: str
     branch: str
+    #: 专业 as the organisation department writes it
+    profession: str
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,12 @@ class DemoPost:
 
 
 UNITS: tuple[DemoUnit, ...] = (
-    DemoUnit("zc1", "综采一区", "综采一区党支部"),
-    DemoUnit("jj1", "掘进一区", "掘进一区党支部"),
-    DemoUnit("jj2", "掘进二区", "掘进二区党支部"),
-    DemoUnit("ys", "运输区", "运输区党支部"),
-    DemoUnit("jd", "机电区", "机电区党支部"),
-    DemoUnit("tf", "通风区", "通风区党支部"),
+    DemoUnit("zc1", "综采一区", "综采一区党支部", "采煤"),
+    DemoUnit("jj1", "掘进一区", "掘进一区党支部", "掘进"),
+    DemoUnit("jj2", "掘进二区", "掘进二区党支部", "掘进"),
+    DemoUnit("ys", "运输区", "运输区党支部", "运输"),
+    DemoUnit("jd", "机电区", "机电区党支部", "机电"),
+    DemoUnit("tf", "通风区", "通风区党支部", "通风"),
 )
 
 

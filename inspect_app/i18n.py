@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, current_app, g, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from . import clock
 from .domain.enums import (
     FeedbackStatus,
     PostStatus,
@@ -116,16 +116,13 @@ GRADES = {
     "grade3": _l("Grade three (三级)"),
     "below": _l("Below standard"),
 }
-MINE_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def local_time(value: datetime | None) -> str:
-    """A stored UTC time as the mine reads it (Asia/Shanghai), to the minute."""
+    """A stored UTC time as the mine reads it (its time zone), to the minute."""
     if value is None:
         return "—"
-    if value.tzinfo is None:  # SQLite hands back naive datetimes; they were stored as UTC
-        value = value.replace(tzinfo=ZoneInfo("UTC"))
-    return value.astimezone(MINE_TZ).strftime("%Y-%m-%d %H:%M")
+    return clock.local(value).strftime("%Y-%m-%d %H:%M")
 
 
 def _supported(value: str | None) -> str | None:
@@ -190,7 +187,9 @@ def hidden_message() -> str:
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale)  # catalogues in inspect_app/translations
+    babel.init_app(
+        app, locale_selector=select_locale, timezone_selector=clock.zone_name
+    )  # catalogues in inspect_app/translations
     app.after_request(_remember_choice)
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["points"] = points

@@ -71,6 +71,8 @@ class SessionUser(UserMixin):
     unit_id: int | None
     active: bool
     session_version: int
+    #: an initial or reset password: nothing but the password page opens until it is changed
+    must_change_password: bool
 
     @property
     def is_active(self) -> bool:
@@ -81,12 +83,19 @@ class SessionUser(UserMixin):
 
 
 _SESSION_USER = select(
-    User.id, User.username, User.display_name, User.role, User.unit_id, User.active, User.session_version
+    User.id,
+    User.username,
+    User.display_name,
+    User.role,
+    User.unit_id,
+    User.active,
+    User.session_version,
+    User.must_change_password,
 ).where(User.id == bindparam("id"))
 
 
 @login.user_loader
-def _load_user(cookie_id: str) -> SessionUser | None:
+def load_session_user(cookie_id: str) -> SessionUser | None:
     """The login a session or remember cookie names, if its session version is still the account's: logging
     out raises the version, so every copy of the cookie is dead from then on."""
     user_id, _, version = cookie_id.partition(".")
@@ -145,8 +154,10 @@ def _nav_links() -> dict[str, Any]:
         ("notices.index", _l("Notices")),
         ("rectifications.index", _l("Rectification")),
         ("standards.index", _l("Standards")),
+        ("org.members", _l("Roster")),
         ("posts.feedback", _l("Feedback")),
         ("admin.audit", _l("Audit log")),
+        ("accounts.index", _l("Accounts")),
     )
     if request.path.startswith(SESSIONLESS_PREFIX) or not current_user.is_authenticated:
         return {"nav_links": ()}

@@ -49,6 +49,8 @@ class Board:
     standard_summary: tuple[str, ...]
     assessor: str
     achievements: tuple[str, ...]
+    #: who hangs the board, printed above its title, e.g. 中共××煤矿委员会
+    issuer: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,8 +137,11 @@ def _people(pdf: FPDF, people: tuple[Person, ...], width: float) -> None:
 def _page(pdf: FPDF, board: Board, labels: Labels) -> None:
     pdf.add_page()
     width = pdf.w - 2 * MARGIN
-    pdf.set_font("cjk", size=30)
     pdf.set_text_color(*RED)
+    if board.issuer:
+        pdf.set_font("cjk", size=14)
+        pdf.cell(width, 8, board.issuer, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("cjk", size=30)
     pdf.cell(width, 14, labels.title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("cjk", size=22)
     pdf.set_text_color(0, 0, 0)

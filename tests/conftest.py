@@ -114,6 +114,19 @@ def app(migrated_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def empty_app(migrated_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on an empty database: what a real mine gets after the README's deployment steps."""
+    app = make_app(migrated_url, PHOTO_DIR=str(tmp_path / "photos"))
+    with app.app_context():
+        reset_database()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from inspect_app.database import write_transaction
@@ -19,7 +19,12 @@ def hash_password(password: str) -> str:
 
 
 def authenticate(username: str, password: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    """Usernames are matched without regard to case (phones capitalise the first letter)."""
+    typed = username.strip()
+    user = db.session.scalar(select(User).where(User.username == typed))
+    if user is None:
+        alike = db.session.scalars(select(User).where(func.lower(User.username) == typed.lower())).all()
+        user = alike[0] if len(alike) == 1 else None
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None

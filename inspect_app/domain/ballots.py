@@ -143,6 +143,8 @@ class Signer:
     unit_id: int | None
     display_name: str
     unit_name: str = ""
+    #: the signer's account, for a fix whose checker was picked from the accounts (by id, not by name)
+    user_id: int | None = None
 
 
 def may_sign(
@@ -168,15 +170,26 @@ def may_sign(
 ABOVE_UNITS = frozenset({Role.COMMITTEE, Role.HR})
 
 
-def may_recheck(signer: Signer, checker: str, rect_unit_id: int, self_check_unit: int | None) -> bool:
+def may_recheck(
+    signer: Signer,
+    checker: str,
+    rect_unit_id: int,
+    self_check_unit: int | None,
+    checker_user_id: int | None = None,
+) -> bool:
     """Whether ``signer`` may pass or fail a rectification (复查) at a signed check.
 
     Only its named checker (复查人) or an organiser above the unit (committee, HR) — and never in the unit's
-    own self-check: a unit does not verify its own fix, whoever signs there.
+    own self-check: a unit does not verify its own fix, whoever signs there. A checker picked from the
+    accounts (``checker_user_id``) is that account alone; a checker written as free text is matched by name.
     """
     if self_check_unit is not None and self_check_unit == rect_unit_id:
         return False
-    return signer.role in ABOVE_UNITS or _named(signer, checker)
+    if signer.role in ABOVE_UNITS:
+        return True
+    if checker_user_id is not None:
+        return signer.user_id is not None and signer.user_id == checker_user_id
+    return _named(signer, checker)
 
 
 def _named(signer: Signer, text: str) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, insert, select
@@ -17,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from inspect_app import clock
 from inspect_app.audit import Actor
 from inspect_app.database import write_connection
 from inspect_app.domain.ballots import Signer, may_sign, self_check_unit
@@ -223,7 +223,7 @@ def submit_signed_sheet(
             if rechecks:
                 who = Actor(inspector_id, signer.display_name, signer.role.value, signer.unit_id)
                 scope = Recheckers(signer, target.self_check_unit)
-                apply_rechecks(conn, rechecks, target.post_id, sheet_id, who, scope, date.today())
+                apply_rechecks(conn, rechecks, target.post_id, sheet_id, who, scope, clock.today())
             return sheet_id
     except IntegrityError:
         return _after_conflict(submission_id, inspector_id)

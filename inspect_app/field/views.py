@@ -118,7 +118,9 @@ SIGNERS = (Role.INSPECTOR, Role.HR, Role.BRANCH_SECRETARY, Role.COMMITTEE)
 
 
 def signer() -> Signer:
-    return Signer(Role(current_user.role), current_user.unit_id, current_user.display_name)
+    return Signer(
+        Role(current_user.role), current_user.unit_id, current_user.display_name, user_id=current_user.id
+    )
 
 
 @bp.get("/<int:round_id>/<code>")

@@ -19,6 +19,8 @@ class NoticeText:
     criticism_heading: str
     criticism: str
     dated: str
+    #: printed above the date, e.g. the committee's name
+    signer: str = ""
 
 
 def render_notice(text: NoticeText, font: str) -> bytes:
@@ -44,5 +46,7 @@ def render_notice(text: NoticeText, font: str) -> bytes:
         pdf.set_font("cjk", size=11)
         pdf.multi_cell(width, 6.5, body or "—", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(8)
+    if text.signer:
+        pdf.cell(width, 7, text.signer, align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.cell(width, 7, text.dated, align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from inspect_app import clock
 from inspect_app.audit import actor_of
 from inspect_app.domain.text import form_text
 from inspect_app.errors import refuse
@@ -20,6 +21,7 @@ from inspect_app.models import Notice
 from inspect_app.rounds.messages import refused as refused_message
 from inspect_app.rounds.services import RoundRefused, may_organise, may_view
 from inspect_app.security import SUPERVISORS, roles_required
+from inspect_app.setup.services import MineInfo, mine_info
 
 from .pdf import NoticeText, render_notice
 from .services import draft_notice, edit_notice
@@ -78,7 +80,7 @@ def edit(notice_id: int) -> Response:
     if errors:
         return render("notices/show.html", status=422, notice=notice, editable=True, errors=errors)
     try:
-        publish_on = date.today() if request.form.get("publish") else None
+        publish_on = clock.today() if request.form.get("publish") else None
         number = edit_notice(actor_of(current_user), notice_id, **fields, publish_on=publish_on)
         flash(_("Published as %(number)s.", number=number) if number else _("Saved."))
     except RoundRefused as refused:
@@ -86,19 +88,31 @@ def edit(notice_id: int) -> Response:
     return redirect(url_for("notices.show", notice_id=notice_id), 303)
 
 
+def _mine() -> MineInfo:
+    info = mine_info()
+    if info is None:  # unreachable: nothing answers before setup
+        abort(409)
+    return info
+
+
+def _dated(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 @bp.get("/<int:notice_id>.pdf")
 @roles_required(*SUPERVISORS)
 def pdf(notice_id: int) -> Response:
     notice = _visible(notice_id)
     text = NoticeText(
-        issuer=_("Party Committee · Model-post inspection notice"),
+        issuer=_mine().committee_name,
         number=notice.number or _("(draft)"),
         title=notice.title,
         praise_heading=_("Praised (择优表扬)"),
         praise=notice.praise,
         criticism_heading=_("Criticised (择差批评)"),
         criticism=notice.criticism,
-        dated=(notice.published_on or date.today()).isoformat(),
+        dated=_dated(notice.published_on or clock.today()),
+        signer=_mine().committee_name,
     )
     response = current_app.response_class(
         render_notice(text, current_app.config["CJK_FONT"]), mimetype="application/pdf"

@@ -14,7 +14,6 @@ import gzip
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +24,7 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from inspect_app import clock
 from inspect_app.ballot import views as ballot_views
 from inspect_app.domain.ballots import Signer
 from inspect_app.errors import refuse
@@ -224,7 +224,7 @@ def _bundle(rnd: OfflineRound, render_form: Callable[[str], Response], skip_scor
                       "form": form_url, "scored": post.scored})  # fmt: skip
     data = {
         "round": {"id": rnd.id, "title": rnd.title, "anonymous": rnd.anonymous},
-        "made": datetime.now(UTC).strftime("%Y-%m-%dT%H:%MZ"),
+        "made": clock.now().strftime("%Y-%m-%dT%H:%MZ"),
         "posts": posts,
         "headers": PAGE_HEADERS,
         "pages": pages,

@@ -79,6 +79,11 @@ def parse_post(form: MultiDict[str, str], unit_id: int | None) -> tuple[PostInpu
         errors["demonstrator"] = _("Choose at most %(n)d people from the list.", n=MAX_DEMONSTRATORS)
         raw_ids = []
     ids = tuple(dict.fromkeys(int(v) for v in raw_ids))
+    leader = form.get("leader", "")
+    if leader and leader.isascii() and leader.isdigit() and int(leader) in ids:  # the 岗长 comes first
+        ids = (int(leader), *(i for i in ids if i != int(leader)))
+    elif leader and ids:
+        errors["demonstrator"] = _("The post leader must be one of the ticked demonstrators.")
     if errors:
         return None, errors
     data = PostInput(

@@ -57,6 +57,7 @@ def refusal(refused: PostRefused) -> str:
         "reason_required": _("Write the reason (or findings) for this step."),
         "other_unit": _("This post belongs to another unit."),
         "unknown_unit": _("Choose a unit from the list."),
+        "unit_closed": _("This unit is closed: new posts go into open units."),
         "standard_mismatch": _("Choose a standard of the post's profession."),
         "demonstrator_elsewhere": _("Demonstrators must be Party members of the post's unit."),
         "not_editable": _("This post can no longer be edited."),

@@ -41,6 +41,7 @@ from inspect_app.models import (
     Unit,
 )
 from inspect_app.queries import post_with_clarities
+from inspect_app.setup.services import mine_info
 
 
 class PostRefused(Exception):
@@ -160,6 +161,9 @@ def create_post(actor: Actor, data: PostInput) -> str:
         raise PostRefused("forbidden", 403)
     with write_transaction():
         _check_input(actor, data)
+        unit = db.session.get(Unit, data.unit_id)
+        if unit is not None and unit.closed_on is not None:
+            raise PostRefused("unit_closed", 422)
         post = Post(code=_fresh_code(), name=data.name, unit_id=data.unit_id, profession=data.profession)
         db.session.add(post)
         _apply_input(post, data)
@@ -305,7 +309,9 @@ def board_of(post: Post, url: str) -> signboard.Board:
         if post.start_date and post.end_date
         else ""
     )
+    mine = mine_info()
     return signboard.Board(
+        issuer=mine.committee_name if mine else "",
         code=post.code,
         url=url,
         name=post.name,

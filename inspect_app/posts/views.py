@@ -3,7 +3,6 @@ rotation, achievements, signboard PDFs. A branch secretary works on their own un
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from inspect_app import signboard
+from inspect_app import clock, signboard
 from inspect_app.audit import actor_of
 from inspect_app.domain.enums import PostStatus, Profession, Role
 from inspect_app.domain.lifecycle import EDITABLE, NEEDS_REASON, Action, allowed_actions
@@ -108,8 +107,8 @@ def _detail(
         may_manage_board=role in MANAGERS and post.status in (PostStatus.LISTED, PostStatus.EXPIRED),
         missing=missing or (missing_for_apply(post) if post.status in EDITABLE else ()),
         error=error,
-        today=date.today(),
-        warned=quarter_warning(post.id, date.today(), rollup_weights())
+        today=clock.today(),
+        warned=quarter_warning(post.id, clock.today(), rollup_weights())
         if post.status == PostStatus.LISTED
         else None,
     )
@@ -138,12 +137,17 @@ def take(code: str) -> Response:
 
 
 def _form_context(post: Post | None, unit_id: int | None) -> dict[str, Any]:
-    units = list(db.session.scalars(select(Unit).order_by(Unit.id)))
+    kept = post.unit_id if post else None  # a post keeps its unit even after the unit closed
+    units = list(
+        db.session.scalars(select(Unit).where(Unit.closed_on.is_(None) | (Unit.id == kept)).order_by(Unit.id))
+    )
     if unit_id is not None:
         units = [u for u in units if u.id == unit_id]
+    chosen = [d.member_id for d in post.demonstrators] if post else []
     members = db.session.scalars(
         select(Member)
         .where(Member.party_member, Member.unit_id.in_([u.id for u in units]))
+        .where(Member.closed_on.is_(None) | Member.id.in_(chosen))
         .options(selectinload(Member.unit))
         .order_by(Member.unit_id, Member.id)
     ).all()
@@ -157,6 +161,7 @@ def _form_context(post: Post | None, unit_id: int | None) -> dict[str, Any]:
         "members": members,
         "versions": sorted(latest.values(), key=lambda v: v.standard.profession),
         "professions": list(Profession),
+        "may_organise": current_user.role in (Role.ADMIN, Role.COMMITTEE, Role.HR),
     }
 
 
@@ -230,7 +235,7 @@ def rotate(code: str) -> Response:
     post = _managed_post(code)
     if request.form.get("confirm") != "yes":
         return _detail(post, 422, _("Tick the box to confirm that the old board is no longer valid."))
-    new_code = rotate_code(actor_of(current_user), code, date.today())
+    new_code = rotate_code(actor_of(current_user), code, clock.today())
     flash(
         _(
             "New board code %(code)s. Print and hang the new signboard; the old QR no longer works.",

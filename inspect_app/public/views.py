@@ -5,14 +5,12 @@ These routes are rate limited per client address (``RATELIMIT_PUBLIC``).
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from inspect_app import qr
+from inspect_app import clock, qr
 from inspect_app.domain.ballots import Signer, may_sign
 from inspect_app.domain.codes import normalise_post_code
 from inspect_app.domain.enums import Role
@@ -33,6 +31,7 @@ from inspect_app.queries import (
 )
 from inspect_app.rectifications.services import post_counts, published_photos
 from inspect_app.security import public
+from inspect_app.setup.services import external_url
 
 bp = Blueprint("public", __name__)
 limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])(bp)
@@ -70,7 +69,7 @@ def _public_post(code: str) -> tuple[Post, Shown]:
                 ),
             )
         abort(404)
-    shown = shown_status(found.status, found.start_date, found.end_date, date.today())
+    shown = shown_status(found.status, found.start_date, found.end_date, clock.today())
     if shown == Shown.HIDDEN:
         refuse(404, _("This post has not been listed yet."))
     return found, shown
@@ -95,7 +94,7 @@ def render_post_page(found: Post, shown: Shown) -> Response:
         grades=grade_history(found.id),
         notes=approved_feedback(found.id),
         takes_feedback=shown in (Shown.LISTED, Shown.UPCOMING),
-        rect_counts=post_counts(found.id, date.today()),
+        rect_counts=post_counts(found.id, clock.today()),
         after_photos=published_photos(found.id),
     )
 
@@ -132,7 +131,7 @@ def feedback(code: str) -> Response:
     error = None
     if request.method == "POST":
         try:
-            submit_feedback(found.id, request.form.get("body", ""), date.today())
+            submit_feedback(found.id, request.form.get("body", ""), clock.today())
         except FeedbackRefused as refused:
             error = feedback_message(refused.code)
         except PostRefused:
@@ -163,10 +162,8 @@ def feedback_message(code: str) -> str:
 
 
 def post_url(code: str) -> str:
-    """The absolute URL a board's QR code holds (``PUBLIC_BASE_URL`` when set)."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    path = url_for("public.post", code=code)
-    return base.rstrip("/") + path if base else url_for("public.post", code=code, _external=True)
+    """The absolute URL a board's QR code holds (the mine's public address when set)."""
+    return external_url("public.post", code=code)
 
 
 def _qr_response(code: str, body_of: str) -> Response:

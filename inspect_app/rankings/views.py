@@ -16,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from inspect_app import tables
+from inspect_app import clock, tables
 from inspect_app.audit import actor_of
 from inspect_app.domain.ballots import MIN_KEPT_SHEETS, anonymous_quorum, results_visible
 from inspect_app.domain.enums import Role, RoundStatus
@@ -50,7 +50,7 @@ def current() -> Response:
 
 
 def _period() -> tuple[str, tuple[date, date]]:
-    today = date.today()
+    today = clock.today()
     chosen = request.args.get("period") or f"{today.year}-{today.month:02d}"
     bounds = period_bounds(chosen)
     if bounds is None:
@@ -117,7 +117,7 @@ def _spreadsheet(
 @roles_required(*ALL_ROLES)
 def period() -> Response:
     """Month (2026-11), quarter (2026-Q4) or year (2026) ranking of sealed rounds; this month by default."""
-    today = date.today()
+    today = clock.today()
     chosen, bounds = _period()
     weights = rollup_weights()
     choices = (
@@ -184,7 +184,7 @@ def show(round_id: int) -> Response:
     rnd = _round_for_viewer(round_id)
     status = RoundStatus(rnd.status)
     visible = results_visible(status, rnd.anonymous)
-    overdue = overdue_by_post(date.today())
+    overdue = overdue_by_post(clock.today())
     parts = (
         ranking_fingerprint(rnd, visible),
         is_htmx(),

@@ -14,6 +14,7 @@ from inspect_app import tables
 from inspect_app.domain.enums import RectStatus
 from inspect_app.domain.rectification import is_overdue
 from inspect_app.models import Rectification
+from inspect_app.setup.services import mine_info
 from inspect_app.signboard import RED, new_pdf
 
 from .messages import status_label
@@ -36,11 +37,18 @@ def _fields(rect: Rectification) -> list[tuple[str, str]]:
     ]
 
 
+def _issuer() -> str:
+    mine = mine_info()
+    return mine.committee_name if mine else ""
+
+
 def _page(pdf: FPDF, rect: Rectification) -> None:
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
-    pdf.set_font("cjk", size=20)
     pdf.set_text_color(*RED)
+    pdf.set_font("cjk", size=14)
+    pdf.cell(width, 8, _issuer(), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("cjk", size=20)
     pdf.cell(width, 12, _("Rectification notice"), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
     pdf.set_font("cjk", size=11)
@@ -112,8 +120,12 @@ def ledger_response(rects: Sequence[Rectification], today: date) -> Response:
         ]
         for r in rects
     ]
+    mine = mine_info()
     body = tables.to_xlsx(
-        _("Rectification ledger"), headers, rows, (12, 12, 18, 22, 16, 30, 30, 12, 10, 10, 14, 6, 12, 6, 12)
+        (mine.short_name if mine else "") + _("Rectification ledger"),
+        headers,
+        rows,
+        (12, 12, 18, 22, 16, 30, 30, 12, 10, 10, 14, 6, 12, 6, 12),
     )
     response = current_app.response_class(body, mimetype=XLSX)
     response.headers["Content-Disposition"] = (

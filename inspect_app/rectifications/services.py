@@ -25,7 +25,7 @@ from inspect_app.domain.rectification import (
     rect_step,
 )
 from inspect_app.extensions import db
-from inspect_app.models import AuditEntry, Post, Rectification, RectificationPhoto
+from inspect_app.models import AuditEntry, Member, Post, Rectification, RectificationPhoto, User
 from inspect_app.photos.uploads import Upload, store_files
 from inspect_app.rounds.services import may_organise
 
@@ -43,6 +43,8 @@ def raise_rectifications(
         raise RectRefused("nothing_chosen")
     cleaned = [(line, check_draft(draft, today)) for line, draft in picks]
     with write_transaction():
+        people = responsible_choices(source.post.unit_id)
+        checkers = checker_choices()
         ids = []
         for line, draft in cleaned:
             rect = Rectification(
@@ -56,7 +58,9 @@ def raise_rectifications(
                 measures=draft.measures,
                 deadline=draft.deadline,
                 responsible=draft.responsible,
+                responsible_member_id=picked(draft.responsible, [(m.id, m.name) for m in people]),
                 checker=draft.checker,
+                checker_user_id=picked(draft.checker, [(u.id, u.display_name) for u in checkers]),
                 issued_on=today,
             )
             assert draft.deadline is not None  # check_draft saw to it
@@ -68,7 +72,13 @@ def raise_rectifications(
                 "rectification",
                 rect.id,
                 None,
-                {"post": source.post.code, "clause": rect.clause, "deadline": draft.deadline.isoformat()},
+                {
+                    "post": source.post.code,
+                    "clause": rect.clause,
+                    "deadline": draft.deadline.isoformat(),
+                    "responsible_member_id": rect.responsible_member_id,
+                    "checker_user_id": rect.checker_user_id,
+                },  # fmt: skip
             )
             ids.append(rect.id)
         return ids
@@ -99,6 +109,7 @@ def assign(actor: Actor, rect_id: int, responsible: str, deadline: date | None, 
         rect = _managed(actor, rect_id)
         before = _move(rect, RectAction.ASSIGN)
         rect.responsible = name
+        rect.responsible_member_id = picked(name, [(m.id, m.name) for m in responsible_choices(rect.unit_id)])
         if new_deadline is not None:
             rect.deadline = new_deadline
         record(
@@ -145,6 +156,30 @@ def complete(actor: Actor, rect_id: int, note: str, photos: Sequence[Upload], to
         )
 
 
+#: accounts a fix may name as its checker: those who sign checks of other units' posts (a branch secretary
+#: signs only their own unit's, and a unit never re-checks its own fix)
+CHECKER_ROLES = (Role.COMMITTEE.value, Role.HR.value, Role.INSPECTOR.value)
+
+
+def responsible_choices(unit_id: int) -> list[Member]:
+    """Who a fix of the unit may be assigned to: its open roster entries, by name."""
+    stmt = select(Member).where(Member.unit_id == unit_id, Member.closed_on.is_(None)).order_by(Member.name)
+    return list(db.session.scalars(stmt))
+
+
+def checker_choices() -> list[User]:
+    """Accounts that may be named as a fix's checker (复查人): active, of a role that signs checks."""
+    stmt = select(User).where(User.active.is_(True), User.role.in_(CHECKER_ROLES)).order_by(User.display_name)
+    return list(db.session.scalars(stmt))
+
+
+def picked(written: str, choices: Sequence[tuple[int, str]]) -> int | None:
+    """The id of the one choice ``written`` names: its whole name as listed, or the person's name at the end
+    of it ("王建华" for "组织人事部 王建华"). None for a name outside the list or one that fits several."""
+    found = {key for key, shown in choices if written and written in (shown, (shown.split() or [""])[-1])}
+    return found.pop() if len(found) == 1 else None
+
+
 @dataclass(frozen=True)
 class Recheckers:
     """Who signs the sheet a re-check rides on, and the unit whose self-check the round is (if it is one)."""
@@ -152,8 +187,8 @@ class Recheckers:
     signer: Signer
     self_check_unit: int | None
 
-    def may(self, checker: str, unit_id: int) -> bool:
-        return may_recheck(self.signer, checker, unit_id, self.self_check_unit)
+    def may(self, checker: str, unit_id: int, checker_user_id: int | None = None) -> bool:
+        return may_recheck(self.signer, checker, unit_id, self.self_check_unit, checker_user_id)
 
 
 def apply_rechecks(
@@ -173,11 +208,11 @@ def apply_rechecks(
     allowed = {
         rect.id
         for rect in conn.execute(
-            select(Rectification.id, Rectification.checker, Rectification.unit_id).where(
-                Rectification.id.in_([c.rect_id for c in rechecks])
-            )
+            select(
+                Rectification.id, Rectification.checker, Rectification.unit_id, Rectification.checker_user_id
+            ).where(Rectification.id.in_([c.rect_id for c in rechecks]))
         )
-        if by.may(rect.checker, rect.unit_id)
+        if by.may(rect.checker, rect.unit_id, rect.checker_user_id)
     }
     applied = 0
     for check in rechecks:
@@ -292,7 +327,7 @@ def awaiting_recheck(post_id: int, by: Recheckers) -> list[Rectification]:
         .options(selectinload(Rectification.photos))
         .order_by(Rectification.id)
     )
-    return [rect for rect in db.session.scalars(stmt) if by.may(rect.checker, rect.unit_id)]
+    return [r for r in db.session.scalars(stmt) if by.may(r.checker, r.unit_id, r.checker_user_id)]
 
 
 def published_photos(post_id: int) -> list[tuple[Rectification, RectificationPhoto]]:

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from inspect_app import clock
 from inspect_app.audit import Actor, actor_of
 from inspect_app.domain.enums import RectStatus, Role
 from inspect_app.domain.rectification import RectDraft, RectRefused, is_overdue
@@ -27,7 +28,15 @@ from inspect_app.security import SUPERVISORS, roles_required
 
 from . import exports
 from .messages import STATUS_CODES, action_label, refused, status_label
-from .services import assign, complete, listed, overdue_count, raise_rectifications
+from .services import (
+    assign,
+    checker_choices,
+    complete,
+    listed,
+    overdue_count,
+    raise_rectifications,
+    responsible_choices,
+)
 from .sources import Source, SourceLine, load_source
 
 bp = Blueprint("rectifications", __name__, url_prefix="/rectifications")
@@ -40,7 +49,7 @@ def _labels() -> dict[str, object]:
         "rect_status": status_label,
         "rect_action": action_label,
         "overdue_total": _overdue_total,
-        "rect_overdue": lambda r: is_overdue(RectStatus(r.status), r.deadline, date.today()),
+        "rect_overdue": lambda r: is_overdue(RectStatus(r.status), r.deadline, clock.today()),
     }
 
 
@@ -49,7 +58,7 @@ def _overdue_total() -> int:
     if not current_user.is_authenticated or current_user.role not in SUPERVISORS:
         return 0
     unit = current_user.unit_id if current_user.role == Role.BRANCH_SECRETARY else None
-    return overdue_count(date.today(), unit)
+    return overdue_count(clock.today(), unit)
 
 
 def _actor() -> Actor:
@@ -77,7 +86,7 @@ def index() -> Response:
     state = request.args.get("state", "")
     state = state if state in STATES else ""
     post = request.args.get("post", "").strip().upper()[:8]
-    rows = listed(_actor(), date.today(), unit_id, post, state)
+    rows = listed(_actor(), clock.today(), unit_id, post, state)
     return render(
         "rectifications/index.html",
         rows=rows,
@@ -85,7 +94,7 @@ def index() -> Response:
         unit_id=unit_id,
         state=state,
         post=post,
-        today=date.today(),
+        today=clock.today(),
     )
 
 
@@ -130,7 +139,7 @@ def new() -> Response:
     error: tuple[str, str] | None = None
     if request.method == "POST":
         try:
-            ids = raise_rectifications(_actor(), source, _picks(source), date.today())
+            ids = raise_rectifications(_actor(), source, _picks(source), clock.today())
         except RectRefused as refusal:
             error = (refusal.field, refused(refusal.code, refusal.field))
         else:
@@ -144,7 +153,9 @@ def new() -> Response:
         error=error,
         values=request.form,
         leader=leader,
-        default_deadline=date.today() + timedelta(days=7),
+        people=responsible_choices(source.post.unit_id),
+        checkers=checker_choices(),
+        default_deadline=clock.today() + timedelta(days=7),
     )
 
 
@@ -174,8 +185,9 @@ def _detail(rect: Rectification, error: tuple[str, str] | None = None) -> Respon
         rect=rect,
         history=list(history),
         error=error,
+        people=responsible_choices(rect.unit_id),
         values=request.form,
-        today=date.today(),
+        today=clock.today(),
     )
     if error:
         response.status_code = 422
@@ -192,7 +204,7 @@ def assign_view(rect_id: int) -> Response:
             rect_id,
             request.form.get("responsible", ""),
             _date(request.form.get("deadline", "")),
-            date.today(),
+            clock.today(),
         )
     except RectRefused as error:
         if error.code in STATUS_CODES:
@@ -208,7 +220,7 @@ def complete_view(rect_id: int) -> Response:
     rect = _visible(rect_id)
     try:
         photos = read_photos(request.files, current_app.config["MAX_PHOTOS_PER_SHEET"])
-        complete(_actor(), rect_id, request.form.get("note", ""), photos, date.today())
+        complete(_actor(), rect_id, request.form.get("note", ""), photos, clock.today())
     except SubmitRefused as bad_photo:
         response = _detail(rect, ("photo", problem_message(bad_photo.problems[0])))
         response.status_code = bad_photo.status
@@ -244,7 +256,7 @@ def unit_pdf(unit_id: int) -> Response:
         abort(404)
     if not may_organise(_actor(), unit_id):
         abort(403)
-    rows = listed(_actor(), date.today(), unit_id, state="open")
+    rows = listed(_actor(), clock.today(), unit_id, state="open")
     return exports.pdf_response(rows, f"rectifications-unit-{unit_id}.pdf")
 
 
@@ -255,9 +267,9 @@ def ledger() -> Response:
     state = request.args.get("state", "")
     rows = listed(
         _actor(),
-        date.today(),
+        clock.today(),
         request.args.get("unit", type=key),
         request.args.get("post", "").strip().upper()[:8],
         state if state in STATES else "",
     )
-    return exports.ledger_response(rows, date.today())
+    return exports.ledger_response(rows, clock.today())

@@ -17,6 +17,7 @@ from inspect_app.htmx import render
 from inspect_app.models import Round
 from inspect_app.queries import round_rules
 from inspect_app.security import SUPERVISORS, roles_required
+from inspect_app.setup.services import external_url
 
 from . import messages
 from .cards import Card, render_cards
@@ -180,9 +181,7 @@ def cards(round_id: int) -> Response:
         rnd, made = print_cards(_actor(), round_id, count, _key())
     except RoundRefused as refused:
         return _detail(_viewable(round_id), refused.status, messages.refused(refused.code, refused.detail))
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    page = url_for("ballot.card")
-    link = base.rstrip("/") + page if base else url_for("ballot.card", _external=True)
+    link = external_url("ballot.card")
     body = render_cards(
         [Card(serial, code, f"{link}#{round_id}-{code}") for serial, code in made],
         rnd.title,

@@ -73,3 +73,28 @@
     });
   });
 })();
+// Post form: narrow the roster to the chosen unit and to what is typed in the search box (name, job, 工号).
+(function () {
+  "use strict";
+  function enhance(box) {
+    var input = box.querySelector("[data-filter-input]");
+    var unit = document.getElementById("unit_id");
+    var people = box.querySelectorAll(".person");
+    function apply() {
+      var words = (input ? input.value : "").trim().toLowerCase().split(/\s+/).filter(Boolean);
+      people.forEach(function (p) {
+        var text = (p.dataset.search || "").toLowerCase();
+        var ticked = p.querySelector("input[type=checkbox]").checked;
+        var inUnit = !unit || p.dataset.unit === unit.value;
+        var match = words.every(function (w) { return text.indexOf(w) !== -1; });
+        p.hidden = !(inUnit && (match || ticked));
+      });
+    }
+    if (input) input.addEventListener("input", apply);
+    if (unit) unit.addEventListener("change", apply);
+    apply();
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-people-filter]").forEach(enhance);
+  });
+})();

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from inspect_app.domain.enums import Role, RoundKind, RoundStatus
 from inspect_app.extensions import db
-from inspect_app.models import Feedback, Notice, Post, Rectification, Round, Standard, User
+from inspect_app.models import Feedback, Member, Notice, Post, Rectification, Round, Standard, Unit, User
 from tests.conftest import ROLE_LOGINS, login, make_app
 
 #: the walk uses a listed post of the branch secretary's own unit (综采一区) …
@@ -76,6 +76,13 @@ def sample_url(app: Flask, rule: str, post: str = OWN_POST, endpoint: str = "") 
             db.session.flush()
             rect_id = rect.id
         unit_id = db.session.scalars(select(Post.unit_id).where(Post.id == post_id)).one()
+        # a member and the Party branch of the post's unit (综采一区, the branch secretary's own)
+        member_id = db.session.scalars(
+            select(Member.id).where(Member.unit_id == unit_id).order_by(Member.id)
+        ).first()
+        branch_id = db.session.scalars(select(Unit.branch_id).where(Unit.id == unit_id)).one()
+        # an account other than any walker's: the admin's bare POSTs must not disable or reset their own login
+        user_id = db.session.scalars(select(User.id).where(User.username == "jiancha3")).one()
         db.session.commit()
         feedback_id = feedback.id
     return (
@@ -85,9 +92,12 @@ def sample_url(app: Flask, rule: str, post: str = OWN_POST, endpoint: str = "") 
         .replace("<int:standard_id>", str(standard_id))
         .replace("<int:feedback_id>", str(feedback_id))
         .replace("<int:notice_id>", str(notice_id))
-        .replace("<int:member_id>", "1")
+        .replace("<int:member_id>", str(member_id))
+        .replace("<int:branch_id>", str(branch_id))
+        .replace("<kind>", "members")
         .replace("<int:rect_id>", str(rect_id))
         .replace("<int:unit_id>", str(unit_id))
+        .replace("<int:user_id>", str(user_id))
         .replace("<fmt>", "csv")
         .replace("<path:filename>", "css/app.css")
     )

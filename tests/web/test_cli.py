@@ -91,7 +91,7 @@ def test_create_user_refuses_bad_input_with_a_message(app: Flask) -> None:
     assert duplicate.exit_code != 0
     assert "already exists" in duplicate.output
     no_unit = runner.invoke(
-        args=["create-user", "li", "--role", "branch_secretary", "--name", "李四", "--password", "x"]
+        args=["create-user", "lisi", "--role", "branch_secretary", "--name", "李四", "--password", "x"]
     )
     assert no_unit.exit_code != 0
     assert "--unit" in no_unit.output
