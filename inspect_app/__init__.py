@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Config → extensions → blueprints → cli → errors."""
-    from . import cli, config, errors, i18n, security
+    from . import cli, config, errors, i18n, params, security
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     config.load(app, test_config)
+    params.init_app(app)  # before any blueprint: its routes' <int:…> are bounded
 
     db.init_app(app)
     with app.app_context():

@@ -64,6 +64,8 @@ class Lock(IntEnum):
     NOTICE_NUMBERS = 0x0E05  #: a year's notice numbers 〔year〕N号
     ROUND_NOTICE = 0x0E06  #: a round's one notice
     STANDARD_VERSIONS = 0x57D0  #: a standard's version numbers
+    ORGANISATION = 0x0A61  #: units, branches and the roster: names and 工号 checked, then inserted
+    ACCOUNTS = 0x0ACC  #: logins: usernames and roster links checked, then inserted
 
 
 def hold(conn: Connection, lock: Lock, key: int, exclusive: bool = True) -> None:

@@ -190,7 +190,7 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     #: the roster entry of this person, when they are on it
-    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     #: set by an administrator's initial password or reset: nothing else is reachable until it is changed
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -159,7 +159,11 @@ def _nav_links() -> dict[str, Any]:
         ("admin.audit", _l("Audit log")),
         ("accounts.index", _l("Accounts")),
     )
-    if request.path.startswith(SESSIONLESS_PREFIX) or not current_user.is_authenticated:
+    if (
+        request.path.startswith(SESSIONLESS_PREFIX)
+        or not current_user.is_authenticated
+        or current_user.must_change_password  # nothing else opens until the password is their own
+    ):
         return {"nav_links": ()}
     return {"nav_links": tuple((e, t) for e, t in menu if may_open(e))}
 

@@ -110,14 +110,14 @@ def _xlsx(data: bytes, layout: Layout) -> Rows:
     check_zip(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, EOFError):
-        raise FileRefused("unreadable") from None
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, EOFError, SyntaxError):
+        raise FileRefused("unreadable") from None  # SyntaxError: XML that is not well-formed (ParseError)
     try:
         sheet = book.worksheets[0]
         return _rows(sheet.iter_rows(max_col=len(layout.headers) + 4, values_only=True), layout)
     except FileRefused:
         raise
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile):  # a crafted sheet part
+    except (KeyError, ValueError, TypeError, SyntaxError, zipfile.BadZipFile):  # a crafted sheet part
         raise FileRefused("unreadable") from None
     finally:
         book.close()

@@ -8,16 +8,19 @@ function owns its transaction: call it outside any other (``write_transaction`` 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash
 
 from inspect_app import clock
 from inspect_app.audit import SYSTEM_ACTOR, Actor, record
 from inspect_app.auth.services import hash_password
-from inspect_app.database import write_transaction
+from inspect_app.database import Lock, hold_in_session, write_transaction
 from inspect_app.domain.enums import Role, values
 from inspect_app.domain.passwords import new_initial_password, password_problem
 from inspect_app.domain.text import has_hidden_chars, normalise_text
@@ -38,6 +41,18 @@ class AccountRefused(Exception):
         self.status = status
         self.field = field
         self.problem = problem
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """An account write: one at a time (PostgreSQL does not serialise writers: two admins could both find a
+    username or a roster person free), and a unique key taken meanwhile is refused, not a 500."""
+    try:
+        with write_transaction():
+            hold_in_session(Lock.ACCOUNTS, 0)
+            yield
+    except IntegrityError:
+        raise AccountRefused("username_taken", 409, "username") from None
 
 
 @dataclass(frozen=True)
@@ -91,20 +106,21 @@ def create_account(actor: Actor, data: AccountInput, password: str | None = None
     first login). ``password`` (``flask create-user`` only): the password to set instead, checked against
     the policy and not to be changed."""
     clean = _checked(data)
-    with write_transaction():
+    if password is not None:
+        problem = password_problem(password, clean.username, clean.display_name)
+        if problem:
+            raise AccountRefused("weak_password", field="password", problem=problem)
+    one_time = password if password is not None else new_initial_password()
+    hashed = hash_password(one_time)  # slow on purpose: before the write lock, not while holding it
+    with _writing():
         _check_references(clean)
-        if password is not None:
-            problem = password_problem(password, clean.username, clean.display_name)
-            if problem:
-                raise AccountRefused("weak_password", field="password", problem=problem)
-        one_time = password if password is not None else new_initial_password()
         user = User(
             username=clean.username,
             display_name=clean.display_name,
             role=clean.role,
             unit_id=clean.unit_id,
             member_id=clean.member_id,
-            password_hash=hash_password(one_time),
+            password_hash=hashed,
             must_change_password=password is None,
         )
         db.session.add(user)
@@ -129,9 +145,10 @@ def _shown(user: User) -> dict[str, object]:
 def set_password(user_id: int, password: str, must_change: bool) -> None:
     """Give an account a known password, for trusted callers only (the demo loader, first-run setup): the
     policy is NOT checked here, and other sessions of the account stay as they are."""
-    with write_transaction():
+    hashed = hash_password(password)
+    with _writing():
         user = _account(user_id)
-        user.password_hash = hash_password(password)
+        user.password_hash = hashed
         user.must_change_password = must_change
         record(
             SYSTEM_ACTOR, "account.set_password", "user", user_id, None, {"must_change_password": must_change}
@@ -151,10 +168,11 @@ def reset_password(actor: Actor, user_id: int) -> str:
     if actor.id == user_id:
         raise AccountRefused("own_account", 409)
     one_time = new_initial_password()
-    with write_transaction():
+    hashed = hash_password(one_time)
+    with _writing():
         user = _account(user_id)
         before = user.must_change_password
-        user.password_hash = hash_password(one_time)
+        user.password_hash = hashed
         user.must_change_password = True
         user.session_version = user.session_version + 1
         record(
@@ -179,7 +197,7 @@ def set_active(actor: Actor, user_id: int, active: bool) -> None:
     last active administrator stays."""
     if actor.id == user_id and not active:
         raise AccountRefused("own_account", 409)
-    with write_transaction():
+    with _writing():
         user = _account(user_id)
         if user.active == active:
             return
@@ -202,17 +220,24 @@ def change_password(actor: Actor, current: str, new: str, repeated: str) -> int:
         raise AccountRefused("mismatch", field="repeat")
     if actor.id is None:
         raise AccountRefused("no_account", 404)
-    with write_transaction():
+    # both hashes are computed before the write lock (scrypt is slow on purpose); the write then checks that
+    # the password did not change meanwhile
+    user = _account(actor.id)
+    known = user.password_hash
+    if not check_password_hash(known, current):
+        raise AccountRefused("wrong_password", field="current")
+    problem = password_problem(new, user.username, user.display_name)
+    if problem:
+        raise AccountRefused("weak_password", field="new", problem=problem)
+    if current == new:
+        raise AccountRefused("unchanged", field="new")
+    hashed = hash_password(new)
+    with _writing():
         user = _account(actor.id)
-        if not check_password_hash(user.password_hash, current):
-            raise AccountRefused("wrong_password", field="current")
-        problem = password_problem(new, user.username, user.display_name)
-        if problem:
-            raise AccountRefused("weak_password", field="new", problem=problem)
-        if current == new:
-            raise AccountRefused("unchanged", field="new")
+        if user.password_hash != known:
+            raise AccountRefused("stale_form", 409)
         before = user.must_change_password
-        user.password_hash = hash_password(new)
+        user.password_hash = hashed
         user.must_change_password = False
         user.session_version = user.session_version + 1
         record(
@@ -228,7 +253,7 @@ def change_password(actor: Actor, current: str, new: str, repeated: str) -> int:
 
 def record_login(user_id: int) -> None:
     """When the account last logged in (UTC), for the administrator's list."""
-    with write_transaction():
+    with _writing():
         db.session.execute(update(User).where(User.id == user_id).values(last_login_at=clock.now()))
 
 

@@ -81,18 +81,19 @@ def logout() -> Response:
     return redirect(url_for("public.home"), 303)
 
 
-#: what an account that must change its password may still open (besides public pages)
-_WHILE_MUST_CHANGE = frozenset({"auth.password", "auth.logout", "static"})
+#: what an account that must change its password may still open: public pages would otherwise show it what
+#: its login may do (score links, the signed rounds to download, a CSRF token), so they wait too
+_WHILE_MUST_CHANGE = frozenset(
+    {"auth.password", "auth.logout", "static", "offline.service_worker", "offline.manifest", "offline.theme"}
+)
 
 
 @bp.before_app_request
 def _must_change_first() -> Response | None:
-    """An initial or reset password opens nothing but the page that replaces it (and logout, public pages)."""
+    """An initial or reset password opens nothing but the page that replaces it (and logout)."""
     if not (current_user.is_authenticated and current_user.must_change_password):
         return None
-    endpoint = request.endpoint
-    view = current_app.view_functions.get(endpoint or "")
-    if endpoint is None or endpoint in _WHILE_MUST_CHANGE or getattr(view, "access", None) == "public":
+    if request.endpoint is None or request.endpoint in _WHILE_MUST_CHANGE:
         return None
     flash(_("Choose your own password first."))
     return redirect(url_for("auth.password"), 303)

@@ -10,7 +10,8 @@ to are closed, never deleted; members are closed when they leave, never deleted.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -20,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from inspect_app import clock
 from inspect_app.audit import Actor, record
-from inspect_app.database import write_transaction
+from inspect_app.database import Lock, hold_in_session, write_transaction
 from inspect_app.domain import roster
 from inspect_app.domain.enums import PARTY_STANDINGS, Role, Standing, UnitKind, UnitProfession, values
 from inspect_app.domain.roster import FieldError, RowProblem
@@ -50,6 +51,18 @@ class OrgRefused(Exception):
         self.code = code
         self.status = status
         self.detail = detail
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """An organisation write: one at a time (PostgreSQL does not serialise writers: two saves could both find
+    no namesake and both insert), and a unique key another writer took meanwhile is a 409, not a 500."""
+    try:
+        with write_transaction():
+            hold_in_session(Lock.ORGANISATION, 0)
+            yield
+    except IntegrityError:
+        raise OrgRefused("conflict", 409) from None
 
 
 class ImportRefused(OrgRefused):
@@ -122,7 +135,7 @@ def _branch_named(actor: Actor, name: str) -> Branch:
 def add_branch(actor: Actor, name: str) -> int:
     _allowed(actor)
     name = _branch_name(name)
-    with write_transaction():
+    with _writing():
         if db.session.scalar(select(exists().where(Branch.name == name))):
             raise OrgRefused("name_taken", 409, name)
         return _branch_named(actor, name).id
@@ -138,7 +151,7 @@ def _branch(branch_id: int) -> Branch:
 def rename_branch(actor: Actor, branch_id: int, name: str) -> None:
     _allowed(actor)
     name = _branch_name(name)
-    with write_transaction():
+    with _writing():
         branch = _branch(branch_id)
         if name == branch.name:
             return
@@ -152,7 +165,7 @@ def rename_branch(actor: Actor, branch_id: int, name: str) -> None:
 def close_branch(actor: Actor, branch_id: int) -> None:
     """A branch closes once none of its units is open (move or close them first)."""
     _allowed(actor)
-    with write_transaction():
+    with _writing():
         branch = _branch(branch_id)
         if branch.closed_on is not None:
             raise OrgRefused("already_closed")
@@ -168,7 +181,7 @@ def close_branch(actor: Actor, branch_id: int) -> None:
 def delete_branch(actor: Actor, branch_id: int) -> None:
     """Only a branch no unit ever named (a typing mistake): anything else is closed instead."""
     _allowed(actor)
-    with write_transaction():
+    with _writing():
         branch = _branch(branch_id)
         if db.session.scalar(select(exists().where(Unit.branch_id == branch_id))):
             raise OrgRefused("referenced")
@@ -249,7 +262,7 @@ def _new_unit(actor: Actor, data: UnitInput, code: str) -> Unit:
 def add_unit(actor: Actor, data: UnitInput) -> int:
     """A new unit; its branch (by name) is created when the mine has none of that name."""
     _allowed(actor)
-    with write_transaction():
+    with _writing():
         code = _check_unit(data, None)
         return _new_unit(actor, data, code).id
 
@@ -271,7 +284,7 @@ def _apply_unit(actor: Actor, unit: Unit, data: UnitInput, code: str) -> bool:
 def edit_unit(actor: Actor, unit_id: int, data: UnitInput) -> None:
     """Rename or re-file a unit. Documents keep the name they were made with; the log keeps the former one."""
     _allowed(actor)
-    with write_transaction():
+    with _writing():
         unit = _unit(unit_id)
         code = _check_unit(data, unit_id)
         _apply_unit(actor, unit, data, code)
@@ -295,7 +308,7 @@ def unit_references(unit_id: int) -> dict[str, int]:
 def close_unit(actor: Actor, unit_id: int) -> None:
     """Closed from today (the mine's date): kept with its posts, members and history, gone from pickers."""
     _allowed(actor)
-    with write_transaction():
+    with _writing():
         unit = _unit(unit_id)
         if unit.closed_on is not None:
             raise OrgRefused("already_closed")
@@ -306,7 +319,7 @@ def close_unit(actor: Actor, unit_id: int) -> None:
 def delete_unit(actor: Actor, unit_id: int) -> None:
     """Only a unit nothing refers to (a typing mistake); anything else is closed instead."""
     _allowed(actor)
-    with write_transaction():
+    with _writing():
         unit = _unit(unit_id)
         if unit_references(unit_id):
             raise OrgRefused("referenced")
@@ -393,7 +406,7 @@ def _set_member(member: Member, data: MemberInput) -> None:
 
 def add_member(actor: Actor, data: MemberInput) -> int:
     _allowed(actor)
-    with write_transaction():
+    with _writing():
         _check_member(data, None)
         unit = db.session.get(Unit, data.unit_id)
         if unit is not None and unit.closed_on is not None:
@@ -415,7 +428,7 @@ def _member(member_id: int) -> Member:
 
 def edit_member(actor: Actor, member_id: int, data: MemberInput) -> None:
     _allowed(actor)
-    with write_transaction():
+    with _writing():
         member = _member(member_id)
         _check_member(data, member_id)
         unit = db.session.get(Unit, data.unit_id)
@@ -428,14 +441,22 @@ def edit_member(actor: Actor, member_id: int, data: MemberInput) -> None:
 
 
 def close_member(actor: Actor, member_id: int) -> None:
-    """Left the unit or the mine (调离, 退休 …): kept with their history, gone from pickers."""
+    """Left the unit or the mine (调离, 退休 …): kept with their history, gone from pickers. A login linked to
+    the person is disabled with them (its sessions end); an administrator can enable it again."""
     _allowed(actor)
-    with write_transaction():
+    with _writing():
         member = _member(member_id)
         if member.closed_on is not None:
             raise OrgRefused("already_closed")
         member.closed_on = clock.today()
         record(actor, "member.close", "member", member_id, None, {"closed_on": member.closed_on.isoformat()})
+        linked = select(User).where(User.member_id == member_id, User.active.is_(True))
+        for user in db.session.scalars(linked):
+            if user.role == Role.ADMIN.value:
+                continue  # never lock the mine out through the roster; the administrator decides
+            user.active = False
+            user.session_version += 1
+            record(actor, "account.disable", "user", user.id, {"active": True}, {"active": False})
 
 
 # --- imports ----------------------------------------------------------------------------------------------
@@ -453,7 +474,7 @@ def import_units(actor: Actor, filename: str, data: bytes) -> ImportReport:
     the file names are created. All or nothing."""
     _allowed(actor)
     records, problems = roster.unit_rows(_read(filename, data, UNITS_LAYOUT))
-    with write_transaction():
+    with _writing():
         branches = set(db.session.scalars(select(Branch.name)))
         units = {u.name: u for u in db.session.scalars(select(Unit))}
         taken = {u.code: u.name for u in units.values()}
@@ -490,20 +511,15 @@ def import_members(actor: Actor, filename: str, data: bytes) -> ImportReport:
     records, problems = roster.member_rows(rows, clock.today())
     if any(p.row == 0 for p in problems):  # too many rows, or none
         raise ImportRefused("rows", 422, problems)
-    try:
-        with write_transaction():
-            units = {u.name: u for u in db.session.scalars(select(Unit))}
-            problems += _unit_problems(rows, units)
-            plan = _plan(records, units, problems)
-            if problems:
-                raise ImportRefused("rows", 422, sorted(problems, key=lambda p: p.row))
-            report = _apply_plan(actor, plan)
-            record(
-                actor, "member.import", "member", "import", None, {"file": filename[:100], **_counts(report)}
-            )
-            return report
-    except IntegrityError:  # another import took one of these 工号 meanwhile
-        raise OrgRefused("conflict", 409) from None
+    with _writing():
+        units = {u.name: u for u in db.session.scalars(select(Unit))}
+        problems += _unit_problems(rows, units)
+        plan = _plan(records, units, problems)
+        if problems:
+            raise ImportRefused("rows", 422, sorted(problems, key=lambda p: p.row))
+        report = _apply_plan(actor, plan)
+        record(actor, "member.import", "member", "import", None, {"file": filename[:100], **_counts(report)})
+        return report
 
 
 def _unit_problems(rows: Sequence[tuple[int, dict[str, str]]], units: dict[str, Unit]) -> list[RowProblem]:

@@ -295,7 +295,7 @@ def feedback() -> Response:
     return render("posts/feedback.html", notes=notes, may_decide=current_user.role == Role.BRANCH_SECRETARY)
 
 
-@bp.post("/feedback/<int:feedback_id>")
+@bp.post("/feedback/<rid:feedback_id>")
 @roles_required(Role.BRANCH_SECRETARY)
 def decide_feedback(feedback_id: int) -> Response:
     decision = request.form.get("decision")

@@ -25,4 +25,5 @@ def refused(code: str) -> str:
         "done": _("This mine is already set up. Setup cannot run twice."),
         "admin_needed": _("Create the first administrator."),
         "not_set_up": _("The mine is not set up yet."),
+        "username_taken": _("This username is already taken. Choose another."),
     }.get(code, _("Some entries need correcting."))

@@ -99,7 +99,12 @@ def setup_key_matches(typed: str) -> bool:
 
 
 def has_accounts() -> bool:
-    return bool(db.session.scalar(select(func.count()).select_from(User)))
+    """Whether the database already has an active administrator (an upgraded database keeps its accounts;
+    one without an administrator gets its first one from setup)."""
+    admins = (
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.active.is_(True))
+    )
+    return bool(db.session.scalar(admins))
 
 
 def init_mine(fields: MineFields, admin: FirstAdmin | None) -> None:
@@ -110,15 +115,19 @@ def init_mine(fields: MineFields, admin: FirstAdmin | None) -> None:
     problems = mine_problems(fields)
     if problems:
         raise SetupRefused("invalid", 422, problems)
+    first = _first_admin(admin) if admin else None  # hashed before the write lock is taken
     try:
         with write_transaction():
             if db.session.get(Mine, 1) is not None:
                 raise SetupRefused("done", 409)
             db.session.add(Mine(id=1, **asdict(fields)))
             if not has_accounts():
-                if admin is None:
+                if first is None:
                     raise SetupRefused("admin_needed", 422)
-                db.session.add(_first_admin(admin))
+                taken = select(User.id).where(func.lower(User.username) == first.username)
+                if db.session.scalar(taken) is not None:
+                    raise SetupRefused("username_taken", 422)
+                db.session.add(first)
             db.session.flush()
             audit.record(audit.SYSTEM_ACTOR, "mine.setup", "mine", 1, None, asdict(fields))
     except IntegrityError:
@@ -128,7 +137,7 @@ def init_mine(fields: MineFields, admin: FirstAdmin | None) -> None:
 
 def _first_admin(admin: FirstAdmin) -> User:
     return User(
-        username=admin.username,
+        username=admin.username.lower(),
         display_name=admin.display_name,
         role=Role.ADMIN.value,
         password_hash=hash_password(admin.password),

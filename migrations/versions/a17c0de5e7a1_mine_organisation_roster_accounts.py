@@ -88,6 +88,7 @@ def upgrade():
         )
         batch_op.add_column(sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_user_account_member_id_member'), 'member', ['member_id'], ['id'])
+        batch_op.create_unique_constraint(batch_op.f('uq_user_account_member_id'), ['member_id'])
 
     with op.batch_alter_table('rectification', schema=None) as batch_op:
         batch_op.add_column(sa.Column('responsible_member_id', sa.Integer(), nullable=True))
@@ -107,6 +108,7 @@ def downgrade():
         batch_op.drop_column('checker_user_id')
         batch_op.drop_column('responsible_member_id')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_user_account_member_id'), type_='unique')
         batch_op.drop_constraint(batch_op.f('fk_user_account_member_id_member'), type_='foreignkey')
         batch_op.drop_column('last_login_at')
         batch_op.drop_column('must_change_password')

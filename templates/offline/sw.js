@@ -12,6 +12,9 @@ var QUEUED = "/offline/queued";
 var NAV_TIMEOUT = 4000;
 var POST_TIMEOUT = 20000;
 var NEVER_CACHED = ["/offline/session.json", "/sw.js"];
+// the score-sheet forms (signed /field/<round>/<code>, anonymous /b/<round>/<code>): only their slow POSTs
+// are "kept in the outbox"; any other form (an import, a password) waits for its own answer
+var SHEET_POST = /^\/(field|b)\/\d+\/[^\/]+$/;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(SHELL).then(function (cache) {
@@ -96,7 +99,7 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(forgetSigned().then(function () { return fetch(request); }));
     return;
   }
-  if (request.method === "POST" && request.mode === "navigate") {
+  if (request.method === "POST" && request.mode === "navigate" && SHEET_POST.test(url.pathname)) {
     event.respondWith(postedSheet(request));
     return;
   }

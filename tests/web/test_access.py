@@ -90,7 +90,7 @@ def sample_url(app: Flask, rule: str, post: str = OWN_POST, endpoint: str = "") 
         .replace("<int:round_id>", str(walk_round(app, endpoint)))
         .replace("<int:sheet_id>", "1")
         .replace("<int:standard_id>", str(standard_id))
-        .replace("<int:feedback_id>", str(feedback_id))
+        .replace("<rid:feedback_id>", str(feedback_id))
         .replace("<int:notice_id>", str(notice_id))
         .replace("<int:member_id>", str(member_id))
         .replace("<int:branch_id>", str(branch_id))
@@ -179,7 +179,7 @@ def test_branch_secretary_is_refused_every_page_of_another_units_post(app: Flask
 
 
 #: parameters that name something belonging to a unit (a post, its round, sheet, fix, note, member, the unit)
-UNIT_THINGS = ("<code>", "<int:round_id>", "<int:rect_id>", "<int:feedback_id>", "<int:member_id>",
+UNIT_THINGS = ("<code>", "<int:round_id>", "<int:rect_id>", "<rid:feedback_id>", "<int:member_id>",
                "<int:unit_id>", "<int:sheet_id>", "<int:notice_id>")  # fmt: skip
 
 

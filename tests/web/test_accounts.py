@@ -115,7 +115,9 @@ def test_the_first_login_opens_nothing_but_the_password_page(app: Flask, client:
     blocked = phone.get("/posts/")
     assert blocked.status_code == 303
     assert blocked.headers["Location"].endswith("/password")
-    assert phone.get("/").status_code == 200  # public pages stay open
+    for public in ("/", f"/p/{POST}", "/offline/", "/offline/session.json"):  # they would show what it may do
+        assert phone.get(public).headers.get("Location", "").endswith("/password"), public
+    assert 'href="/posts/"' not in phone.get("/password").get_data(as_text=True)  # no menu either
     status, page = change(phone, password, "password123")
     assert status == 422
     assert message(app, "common") in page

@@ -46,7 +46,7 @@ def _sample(rule: str) -> str:
         converter, name = match.group(1), match.group(2)
         if name in SAMPLES:
             return SAMPLES[name]
-        return "1" if converter == "int" else "x"
+        return "1" if converter in ("int", "rid") else "x"
 
     return PARAM.sub(one, rule)
 

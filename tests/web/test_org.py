@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import date
 from typing import Any
 
@@ -402,3 +403,39 @@ def test_the_roster_list_refreshes_as_an_htmx_fragment_and_pages_by_50(
     assert all(b.lstrip().startswith('<div id="roster"') and "<html" not in b for b in bodies)
     assert [b.count('href="/org/members/') for b in bodies] == [50, 50, 20]
     assert all(f"K{10000 + n}" in "".join(bodies) for n in range(120))
+
+
+def test_a_malformed_workbook_is_refused_as_unreadable_not_a_500(app: Flask, client: FlaskClient) -> None:
+    """A zip whose sheet part is not well-formed XML (openpyxl raises a ParseError, a SyntaxError)."""
+    good = io.BytesIO(xlsx(MEMBER_HEADERS, [person("王海")]))
+    broken = io.BytesIO()
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken, "w") as target:
+        for part in source.infolist():
+            data = source.read(part)
+            target.writestr(
+                part, b"<worksheet><sheetData><row>" if part.filename.endswith("sheet1.xml") else data
+            )
+    login(client, "hr")
+    before = members_count(app)
+    response = upload(client, "members", broken.getvalue())
+    assert response.status_code == 400
+    assert members_count(app) == before
+
+
+def test_a_member_who_leaves_loses_their_login_too(app: Flask, client: FlaskClient) -> None:
+    from inspect_app.models import User
+
+    with app.app_context():
+        jiancha = db.session.scalars(select(User).where(User.username == "jiancha")).one()
+        member = db.session.scalars(select(Member).where(Member.name == "张海涛")).one()
+        jiancha.member_id = member.id
+        db.session.commit()
+        member_id = member.id
+    phone = app.test_client()
+    login(phone, "inspector")
+    login(client, "hr")
+    url = f"/org/members/{member_id}"
+    assert client.post(f"{url}/close", data={"csrf_token": csrf_token(client, url)}).status_code == 303
+    assert phone.get("/posts/").status_code == 302  # the session ended: back to the login page
+    with app.app_context():
+        assert db.session.scalars(select(User.active).where(User.username == "jiancha")).one() is False

@@ -197,3 +197,24 @@ def test_login_ignores_the_case_a_phone_gives_the_username(app: Flask) -> None:
     client = app.test_client()
     login(client, "Renshi")  # phones capitalise the first letter of a field
     assert client.get("/rounds/").status_code == 200
+
+
+def test_an_upgraded_database_without_an_administrator_gets_one_and_keeps_its_accounts(
+    empty_app: Flask,
+) -> None:
+    from inspect_app.auth.services import hash_password
+
+    with empty_app.app_context():
+        db.session.add(User(username="zhangsan", display_name="检查员 张三", role="inspector",
+                            password_hash=hash_password(STRONG)))  # fmt: skip
+        db.session.commit()
+    client = empty_app.test_client()
+    assert 'name="username"' in client.get("/setup/").get_data(as_text=True)  # no administrator yet: asked
+    taken = _setup(empty_app, client, username="ZhangSan")
+    assert taken.status_code == 422
+    assert "该用户名已被使用" in taken.get_data(as_text=True)
+    assert _count(empty_app, Mine) == 0
+    assert _setup(empty_app, client, username="admin").status_code == 303
+    with empty_app.app_context():
+        roles = sorted(db.session.scalars(select(User.role)))
+    assert roles == ["admin", "inspector"]
