@@ -41,6 +41,24 @@ def _int_or_none(text: str) -> int | None:
     return int(text)
 
 
+def _demonstrators(form: MultiDict[str, str], errors: dict[str, str]) -> tuple[int, ...]:
+    """The ticked roster people, the post leader (岗长, ``leader``) first."""
+    raw_ids = [v for v in form.getlist("demonstrator") if v]
+    if (
+        not all(v.isascii() and v.isdigit() and len(v) < 10 for v in raw_ids)
+        or len(raw_ids) > MAX_DEMONSTRATORS
+    ):
+        errors["demonstrator"] = _("Choose at most %(n)d people from the list.", n=MAX_DEMONSTRATORS)
+        return ()
+    ids = tuple(dict.fromkeys(int(v) for v in raw_ids))
+    leader = form.get("leader", "")
+    if leader and leader.isascii() and leader.isdigit() and int(leader) in ids:
+        return (int(leader), *(i for i in ids if i != int(leader)))
+    if leader and ids:
+        errors["demonstrator"] = _("The post leader must be one of the ticked demonstrators.")
+    return ids
+
+
 def parse_post(form: MultiDict[str, str], unit_id: int | None) -> tuple[PostInput | None, dict[str, str]]:
     """``unit_id`` is forced for a branch secretary; otherwise read from the form."""
     checked = {k: form_text(form.get(k, "")) for k in LIMITS}
@@ -71,19 +89,7 @@ def parse_post(form: MultiDict[str, str], unit_id: int | None) -> tuple[PostInpu
         start = end = None
     if start and end and end < start:
         errors["end_date"] = _("The end date is before the start date.")
-    raw_ids = [v for v in form.getlist("demonstrator") if v]
-    if (
-        not all(v.isascii() and v.isdigit() and len(v) < 10 for v in raw_ids)
-        or len(raw_ids) > MAX_DEMONSTRATORS
-    ):
-        errors["demonstrator"] = _("Choose at most %(n)d people from the list.", n=MAX_DEMONSTRATORS)
-        raw_ids = []
-    ids = tuple(dict.fromkeys(int(v) for v in raw_ids))
-    leader = form.get("leader", "")
-    if leader and leader.isascii() and leader.isdigit() and int(leader) in ids:  # the 岗长 comes first
-        ids = (int(leader), *(i for i in ids if i != int(leader)))
-    elif leader and ids:
-        errors["demonstrator"] = _("The post leader must be one of the ticked demonstrators.")
+    ids = _demonstrators(form, errors)
     if errors:
         return None, errors
     data = PostInput(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from inspect_app.extensions import db
-from inspect_app.models import Post, Unit
-from tests.conftest import login
+from inspect_app.models import Member, Post, Unit
+from tests.conftest import csrf_token, login
 
 
 def names(app: Flask, unit: str | None = None) -> set[str]:
@@ -40,3 +42,30 @@ def test_unit_filter_answers_htmx_with_the_list_only(app: Flask, client: FlaskCl
     assert fragment.lstrip().startswith('<div id="posts"')
     assert "三水平上车场" in fragment
     assert "56804工作面运料巷" not in fragment
+
+
+def test_demonstrators_come_from_the_open_roster_with_the_post_leader_first(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        unit = db.session.scalars(select(Unit).where(Unit.code == "zc1")).one()
+        party = db.session.scalars(
+            select(Member).where(Member.unit_id == unit.id, Member.party_member).order_by(Member.id)
+        ).all()
+        first, second, gone = party[0], party[1], party[2]
+        gone.closed_on = date(2026, 1, 1)
+        db.session.commit()
+        ids, gone_name = (first.id, second.id), gone.name
+    login(client, "branch_secretary")
+    page = client.get("/posts/new").get_data(as_text=True)
+    assert gone_name not in page  # who left is not offered
+    form = {"csrf_token": csrf_token(client, "/posts/new"), "name": "岗长测试岗", "profession": "coal",
+            "demonstrator": [str(i) for i in ids]}  # fmt: skip
+    wrong = client.post("/posts/new", data=form | {"leader": str(gone.id)})
+    assert wrong.status_code == 422
+    assert "岗长必须是已勾选的示范者之一" in wrong.get_data(as_text=True)
+    saved = client.post("/posts/new", data=form | {"leader": str(ids[1])})
+    assert saved.status_code == 303
+    with app.app_context():
+        post = db.session.scalars(select(Post).where(Post.name == "岗长测试岗")).one()
+        assert [d.member_id for d in post.demonstrators] == [ids[1], ids[0]]  # position 0 is the 岗长
