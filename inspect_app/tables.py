@@ -37,9 +37,16 @@ def formula_like(value: object) -> bool:
 
 
 def to_xlsx(
-    title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]], widths: Sequence[int]
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    widths: Sequence[int],
+    author: str = "",
 ) -> bytes:
+    """One sheet with a bold, frozen header row; ``author`` (the mine's name) goes into its properties."""
     book = Workbook()
+    book.properties.title = title
+    book.properties.creator = author or None
     sheet = book.active
     assert sheet is not None
     sheet.title = sheet_title(title)

@@ -30,6 +30,7 @@ from inspect_app.queries import open_rounds, round_rules
 from inspect_app.rectifications.services import overdue_by_post
 from inspect_app.rounds.services import may_view
 from inspect_app.security import ALL_ROLES, may_open, public, roles_required
+from inspect_app.setup.services import mine_info
 
 from .aggregate import deduction_rows
 from .period import period_ranking, rollup_weights, warn_below
@@ -105,7 +106,8 @@ def _spreadsheet(
     widths: tuple[int, ...],
 ) -> Response:
     if fmt == "xlsx":
-        body, mimetype = tables.to_xlsx(title, headers, rows, widths), XLSX
+        mine = mine_info()
+        body, mimetype = tables.to_xlsx(title, headers, rows, widths, mine.name if mine else ""), XLSX
     else:
         body, mimetype = tables.to_csv(headers, rows), "text/csv"
     response = current_app.response_class(body, mimetype=mimetype)

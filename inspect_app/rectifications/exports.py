@@ -126,6 +126,7 @@ def ledger_response(rects: Sequence[Rectification], today: date) -> Response:
         headers,
         rows,
         (12, 12, 18, 22, 16, 30, 30, 12, 10, 10, 14, 6, 12, 6, 12),
+        mine.name if mine else "",
     )
     response = current_app.response_class(body, mimetype=XLSX)
     response.headers["Content-Disposition"] = (

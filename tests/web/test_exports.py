@@ -95,6 +95,10 @@ def test_the_rectification_ledger_exports_a_formula_like_problem_as_text(
     assert ledger.status_code == 200
     assert formulas(ledger.data) == []
     assert EVIL in texts(ledger.data)
+    book = load_workbook(io.BytesIO(ledger.data))
+    assert book.properties.creator == "示范矿业集团采矿公司"  # the mine's own name, as set up
+    assert book.active is not None
+    assert book.active.title.startswith("采矿公司")
 
 
 def test_a_round_titled_with_a_slash_still_downloads(app: Flask, client: FlaskClient) -> None:
