@@ -29,6 +29,11 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def live_server(app: Flask, migrated_url: str) -> Iterator[str]:
     """The demo data is already loaded by ``app``; this serves it to a real browser."""
+    yield from serve(app, migrated_url)
+
+
+def serve(app: Flask, migrated_url: str) -> Iterator[str]:
+    """Serve ``app``'s database from a thread on 127.0.0.1 until the generator is closed."""
     served = make_app(migrated_url, SERVER_NAME=None, PHOTO_DIR=app.config["PHOTO_DIR"])
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -9,7 +9,6 @@ import csv
 import io
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,11 +18,9 @@ import pytest
 from flask import Flask
 from openpyxl import Workbook
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from inspect_app.setup.services import setup_key
-from tests.browser.conftest import release_connections
-from tests.conftest import make_app
+from tests.browser.conftest import serve
 
 pytestmark = pytest.mark.browser
 
@@ -78,16 +75,7 @@ def standard_csv() -> bytes:
 
 @pytest.fixture
 def empty_server(empty_app: Flask, migrated_url: str) -> Iterator[str]:
-    served = make_app(migrated_url, SERVER_NAME=None, PHOTO_DIR=empty_app.config["PHOTO_DIR"])
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
-    with served.app_context():
-        release_connections()
+    yield from serve(empty_app, migrated_url)
 
 
 def log_in(page: Page, base: str, username: str, password: str, new_password: str | None = None) -> None:

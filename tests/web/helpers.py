@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -99,3 +101,34 @@ def small_jpeg(shade: int) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), (shade % 256, (shade * 7) % 256, (shade * 13) % 256)).save(out, "JPEG")
     return out.getvalue()
+
+
+#: concurrent writers in the race tests
+THREADS = 6
+
+
+def together(app: Flask, work: Callable[[int], Any], times: int = 1) -> tuple[int, list[BaseException]]:
+    """Run ``work(thread)`` ``times`` times in each of THREADS threads started at once, each in a request
+    context of its own: (how many calls succeeded, the errors the others raised)."""
+    start = threading.Barrier(THREADS)
+    done: list[int] = []
+    errors: list[BaseException] = []
+
+    def run(thread: int) -> None:
+        with app.test_request_context():  # e.g. notices are drafted in the organiser's language
+            start.wait()
+            for _ in range(times):
+                try:
+                    work(thread)
+                    done.append(thread)
+                except BaseException as error:  # noqa: BLE001 — collected and asserted by the caller
+                    errors.append(error)
+                finally:
+                    db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(done), errors

@@ -5,11 +5,8 @@ no error, no duplicate and no gap."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
@@ -23,34 +20,9 @@ from inspect_app.notices.services import draft_notice, edit_notice
 from inspect_app.rounds.services import print_cards
 from inspect_app.standards.services import add_version
 
-from .helpers import anonymous_round
+from .helpers import THREADS, anonymous_round, together
 
 ORGANISER = Actor(None, "test", Role.COMMITTEE)
-THREADS = 6
-
-
-def _together(app: Flask, work: Callable[[int], Any], times: int = 1) -> list[BaseException]:
-    """Run ``work(thread)`` ``times`` times in each of THREADS threads started at once; the errors raised."""
-    start = threading.Barrier(THREADS)
-    errors: list[BaseException] = []
-
-    def run(thread: int) -> None:
-        with app.test_request_context():  # notices are drafted in the organiser's language
-            start.wait()
-            for _ in range(times):
-                try:
-                    work(thread)
-                except BaseException as error:  # noqa: BLE001 — collected and asserted below
-                    errors.append(error)
-                finally:
-                    db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def test_ballot_card_serials_stay_unique_and_gapless_under_concurrent_printing(app: Flask) -> None:
@@ -58,7 +30,7 @@ def test_ballot_card_serials_stay_unique_and_gapless_under_concurrent_printing(a
     key = str(app.config["BALLOT_KEY"]).encode()
     with app.app_context():
         before = len(db.session.scalars(select(BallotCard.serial).where(BallotCard.round_id == rnd)).all())
-    errors = _together(app, lambda _: print_cards(ORGANISER, rnd, 1, key), times=20)
+    _, errors = together(app, lambda _: print_cards(ORGANISER, rnd, 1, key), times=20)
     assert errors == []
     with app.app_context():
         serials = sorted(db.session.scalars(select(BallotCard.serial).where(BallotCard.round_id == rnd)))
@@ -80,7 +52,7 @@ def _sealed_rounds(app: Flask, count: int) -> list[int]:
 def test_a_round_gets_one_notice_however_many_organisers_draft_it_at_once(app: Flask) -> None:
     (rnd,) = _sealed_rounds(app, 1)
     drafted: list[int] = []
-    errors = _together(app, lambda _: drafted.append(draft_notice(ORGANISER, rnd)))
+    _, errors = together(app, lambda _: drafted.append(draft_notice(ORGANISER, rnd)))
     assert errors == []
     assert len(set(drafted)) == 1
     with app.app_context():
@@ -93,7 +65,7 @@ def test_notice_numbers_stay_unique_and_gapless_when_published_at_once(app: Flas
         notices = [draft_notice(ORGANISER, rnd) for rnd in rounds]
         db.session.remove()
     day = date(2031, 3, 4)  # a year no demo notice uses
-    errors = _together(app, lambda n: edit_notice(ORGANISER, notices[n], f"通报{n}", "表扬", "批评", day))
+    _, errors = together(app, lambda n: edit_notice(ORGANISER, notices[n], f"通报{n}", "表扬", "批评", day))
     assert errors == []
     with app.app_context():
         numbers = sorted(db.session.scalars(select(Notice.seq).where(Notice.year == day.year)))
@@ -106,7 +78,7 @@ def test_a_notice_published_twice_at_once_keeps_one_number(app: Flask) -> None:
         notice = draft_notice(ORGANISER, rnd)
         db.session.remove()
     day = date(2032, 5, 6)
-    errors = _together(app, lambda _: edit_notice(ORGANISER, notice, "通报", "表扬", "批评", day))
+    _, errors = together(app, lambda _: edit_notice(ORGANISER, notice, "通报", "表扬", "批评", day))
     assert len(errors) == THREADS - 1  # the others find it published: refused, never renumbered
     with app.app_context():
         assert db.session.scalars(select(Notice.seq).where(Notice.year == day.year)).all() == [1]
@@ -120,7 +92,7 @@ def test_standard_version_numbers_stay_unique_and_gapless_under_concurrent_edits
             )
         ).first() or (0, 0)
     items = [ItemDraft("质量", "1.1", Decimal("5"), Decimal("1"), "每处扣1分", False)]
-    errors = _together(app, lambda n: add_version(ORGANISER, standard_id, items, f"并发修订{n}"))
+    _, errors = together(app, lambda n: add_version(ORGANISER, standard_id, items, f"并发修订{n}"))
     assert errors == []
     with app.app_context():
         numbers = sorted(

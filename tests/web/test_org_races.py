@@ -5,8 +5,6 @@ and never a 500."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -19,34 +17,10 @@ from inspect_app.extensions import db
 from inspect_app.models import Member, Unit, User
 from inspect_app.org.services import MemberInput, OrgRefused, UnitInput, add_member, add_unit
 
+from .helpers import together
+
 HR = Actor(None, "组织人事部", Role.HR.value)
 ADMIN = Actor(None, "系统管理员", Role.ADMIN.value)
-THREADS = 6
-
-
-def _together(app: Flask, work: Callable[[int], Any]) -> tuple[int, list[BaseException]]:
-    """Run ``work(n)`` in THREADS threads started at once: (how many succeeded, what the others raised)."""
-    start = threading.Barrier(THREADS)
-    done: list[int] = []
-    errors: list[BaseException] = []
-
-    def run(n: int) -> None:
-        with app.app_context():
-            start.wait()
-            try:
-                work(n)
-                done.append(n)
-            except BaseException as error:  # noqa: BLE001 — collected and asserted below
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return len(done), errors
 
 
 def _count(app: Flask, stmt: Any) -> int:
@@ -58,7 +32,7 @@ def test_a_double_clicked_new_member_is_stored_once(app: Flask) -> None:
     with app.app_context():
         unit = db.session.scalars(select(Unit.id).where(Unit.code == "zc1")).one()
     data = MemberInput(name="双胞胎", unit_id=unit, standing="member", job="支架工")
-    succeeded, errors = _together(app, lambda _: add_member(HR, data))
+    succeeded, errors = together(app, lambda _: add_member(HR, data))
     assert succeeded == 1
     assert all(isinstance(e, OrgRefused) for e in errors), errors
     assert _count(app, select(func.count()).select_from(Member).where(Member.name == "双胞胎")) == 1
@@ -67,7 +41,7 @@ def test_a_double_clicked_new_member_is_stored_once(app: Flask) -> None:
 def test_one_roster_person_gets_one_account(app: Flask) -> None:
     with app.app_context():
         member = db.session.scalars(select(Member.id).where(Member.name == "刘国华")).one()
-    succeeded, errors = _together(
+    succeeded, errors = together(
         app, lambda n: create_account(ADMIN, AccountInput(f"liu{n}", "刘国华", "inspector", member_id=member))
     )
     assert succeeded == 1
@@ -76,7 +50,7 @@ def test_one_roster_person_gets_one_account(app: Flask) -> None:
 
 
 def test_two_units_of_one_name_cannot_both_be_made(app: Flask) -> None:
-    succeeded, errors = _together(
+    succeeded, errors = together(
         app, lambda _: add_unit(HR, UnitInput(name="综采三区", branch="综采三区党支部"))
     )
     assert succeeded == 1
