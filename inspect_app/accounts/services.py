@@ -85,7 +85,8 @@ def _checked(data: AccountInput) -> AccountInput:
 
 
 def _check_references(data: AccountInput) -> None:
-    """Inside the transaction: the username is free, the unit open, the roster entry open and unlinked."""
+    """The username is free, the unit open, the roster entry open and unlinked (asked before hashing, and
+    again inside the write, where it counts)."""
     taken = select(User.id).where(func.lower(User.username) == data.username)
     if db.session.scalar(taken) is not None:
         raise AccountRefused("username_taken", field="username")
@@ -106,6 +107,7 @@ def create_account(actor: Actor, data: AccountInput, password: str | None = None
     first login). ``password`` (``flask create-user`` only): the password to set instead, checked against
     the policy and not to be changed."""
     clean = _checked(data)
+    _check_references(clean)  # read first, so a taken username is said before a weak password (again below)
     if password is not None:
         problem = password_problem(password, clean.username, clean.display_name)
         if problem:
