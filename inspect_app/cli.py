@@ -21,6 +21,8 @@ from .photos.cleanup import remove_orphans
 def demo_command(no_sheets: bool) -> None:
     """Load the demo mine into an empty database (does nothing if data exists)."""
     if not demo.is_empty():
+        if demo.name_an_older_demo():
+            click.echo("An older demo database: it now carries the demo mine's names (first-run setup done).")
         click.echo("Database already has data; demo not loaded.")
         return
     demo.load(with_sheets=not no_sheets)

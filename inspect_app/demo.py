@@ -82,6 +82,20 @@ DEMO_MINE = MineFields(
 )
 
 
+def name_an_older_demo() -> bool:
+    """A demo database made before first-run setup existed has everything but the mine's row: give it the
+    demo mine's names, so ``scripts/run`` keeps serving it instead of asking for setup. True if it did."""
+    if db.session.get(Mine, 1) is not None:
+        return False
+    older = db.session.scalar(
+        select(Unit.id).where(Unit.code == data.UNITS[0].code, Unit.name == data.UNITS[0].name)
+    )
+    if older is None:
+        return False
+    init_mine(DEMO_MINE, None)
+    return True
+
+
 def is_empty() -> bool:
     """No mine set up and no data: the demo never mixes into a real mine."""
     return db.session.get(Mine, 1) is None and not db.session.scalar(select(func.count()).select_from(Unit))

@@ -101,3 +101,20 @@ def test_migrations_match_the_models(app: Flask) -> None:
     with app.app_context(), db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
     assert diff == []
+
+
+def test_an_older_demo_database_is_named_instead_of_asking_for_setup(app: Flask) -> None:
+    """scripts/run on a demo database made before first-run setup: `flask demo` names it and it is served."""
+    from inspect_app.models import Mine
+
+    with app.app_context():
+        db.session.delete(db.session.get(Mine, 1))
+        db.session.commit()
+    client = app.test_client()
+    app.extensions.pop("inspect_mine", None)
+    assert client.get("/posts/").headers["Location"].endswith("/setup/")
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert "demo mine's names" in result.output
+    assert client.get("/p/S6C4M").status_code == 200
+    with app.app_context():
+        assert count(User) == len(demo.DEMO_USERS)  # no second administrator
