@@ -25,6 +25,7 @@ from .domain.lifecycle import Action
 from .domain.mine import MineFields
 from .domain.roster import MEMBER_HEADERS, UNIT_HEADERS
 from .domain.scoring import ItemEntry
+from .domain.standards import check_items
 from .extensions import db
 from .field.services import submit_signed_sheet
 from .models import (
@@ -293,7 +294,14 @@ def _pipeline_history(post: Post, status: PostStatus, today: date) -> None:
 
 
 def _standard(s: data.DemoStandard) -> StandardVersion:
-    return build_version(Standard(profession=s.profession, title=s.title), 1, s.items, "")
+    """Through the import's checks, as a mine's file would go (the older simple template's columns)."""
+    rows = [
+        {"类别": i.category, "序号": i.clause, "标准分": f"{i.max_points}", "评分办法": i.rule,
+         "每处扣分": "" if i.veto else f"{i.deduction}", "一票否决": "是" if i.veto else "否"}
+        for i in s.items
+    ]  # fmt: skip
+    items = check_items(list(enumerate(rows, start=2)))
+    return build_version(Standard(profession=s.profession, title=s.title), 1, items, "")
 
 
 def _dates(p: data.DemoPost, today: date) -> tuple[date | None, date | None]:
@@ -349,7 +357,7 @@ def _plans(round_id: int, count: int | None) -> list[tuple[str, list[tuple[int, 
 def _sheet(rng: random.Random, code: str, items: list[tuple[int, bool]]) -> list[ItemEntry]:
     """A plausible sheet: a few defects; 802溜子道, whose honour is revoked, scores badly."""
     defects = (1, 2, 3) if code == data.REVOKED else (0, 0, 0, 1, 1, 2)
-    return [ItemEntry(item_id, 0 if veto else rng.choice(defects)) for item_id, veto in items]
+    return [ItemEntry(item_id, (0,) if veto else (rng.choice(defects),)) for item_id, veto in items]
 
 
 def _anonymous_sheets(round_id: int, cards: list[str], key: bytes, count: int | None) -> None:

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from . import clock
+from .domain.deductions import RuleKind, canonical
 from .domain.enums import (
     FeedbackStatus,
     PostStatus,
@@ -160,6 +161,11 @@ def number(value: Decimal) -> str:
     return points_text(value)
 
 
+def rule_words(rule: Any) -> str:
+    """A stored deduction rule in the standard's own words: 每处扣0.5分, 缺一项扣1分, 不得分, 取消评审资格."""
+    return canonical(RuleKind(rule.kind), rule.amount)
+
+
 def warning_label(code: str) -> str:
     """预警 with its reason, for the quarterly review."""
     return {
@@ -200,6 +206,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["standing_label"] = lambda v: str(STANDINGS.get(v, v))
     app.jinja_env.globals["unit_profession_label"] = lambda v: str(UNIT_PROFESSIONS.get(v, v)) if v else ""
     app.jinja_env.globals["grade_label"] = grade_label
+    app.jinja_env.globals["rule_words"] = rule_words
     app.jinja_env.globals["sparkline"] = sparkline
     app.jinja_env.globals["warning_label"] = warning_label
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON

@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from . import clock
+from .domain.deductions import Deduction, RuleKind
 from .domain.enums import (
     STANDING_TITLES,
     FeedbackStatus,
@@ -255,32 +256,70 @@ class StandardVersion(Base):
 
 
 class StandardItem(Base):
-    """One line of the deduction checklist (扣分标准)."""
+    """One line of the score sheet (评分表): requirement, points, how it is checked and how it is scored."""
 
     __tablename__ = "standard_item"
     __table_args__ = (
         UniqueConstraint("version_id", "position"),
-        CheckConstraint(
-            "(veto AND max_points = 0 AND deduction = 0)"
-            " OR (NOT veto AND max_points > 0 AND deduction > 0 AND deduction <= max_points)",
-            name="points_sane",
-        ),
-        CheckConstraint("max_points <= 100", name="max_points_at_most_100"),
+        CheckConstraint("max_points >= 0", name="max_points_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("standard_version.id"), index=True)
     position: Mapped[int]
+    #: the section (类别); a run of items of one category is a section with its own subtotal
     category: Mapped[str] = mapped_column(String(64))
+    #: 序号 (条款), unique in the version
     clause: Mapped[str] = mapped_column(String(16))
+    #: 项目: what the post must do or have
+    requirement: Mapped[str] = mapped_column(Text, default="")
+    #: 标准分; 0 for a pure veto line
     max_points: Mapped[Decimal] = mapped_column(Points)
-    #: points lost per defect (一处/一次/一人次)
-    deduction: Mapped[Decimal] = mapped_column(Points)
-    rule: Mapped[str] = mapped_column(Text)
-    #: 一票否决: any defect scores the whole sheet 0; such items carry no points of their own
-    veto: Mapped[bool] = mapped_column(default=False)
+    #: 检查方法 (查现场, 查资料…)
+    method: Mapped[str] = mapped_column(String(200), default="")
+    #: 评分办法 as written; ``rules`` are what is scored
+    scoring: Mapped[str] = mapped_column(Text, default="")
 
     version: Mapped[StandardVersion] = relationship(back_populates="items")
+    rules: Mapped[list[StandardRule]] = relationship(
+        order_by="StandardRule.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def deductions(self) -> tuple[Deduction, ...]:
+        return tuple(Deduction(RuleKind(r.kind), r.amount, r.label) for r in self.rules)
+
+    @property
+    def veto(self) -> bool:
+        """Whether any rule of the item is a veto (一票否决: the sheet scores 0)."""
+        return any(r.kind == RuleKind.VETO for r in self.rules)
+
+    @property
+    def summary(self) -> str:
+        """A line naming the item where its whole text would not fit (a rectification, a notice)."""
+        text = self.requirement or self.scoring
+        return text if len(text) <= 120 else text[:119] + "…"
+
+
+class StandardRule(Base):
+    """One deduction rule of a line (每处扣0.5分, 缺一项扣1分, 不得分, 取消评审资格), in the line's order."""
+
+    __tablename__ = "standard_rule"
+    __table_args__ = (
+        CheckConstraint(_in("kind", RuleKind), name="kind_known"),
+        CheckConstraint(
+            "(kind IN ('each', 'missing') AND amount > 0) OR (kind IN ('whole', 'veto') AND amount IS NULL)",
+            name="amount_fits_kind",
+        ),
+        CheckConstraint("position >= 1", name="position_positive"),
+    )
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("standard_item.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    amount: Mapped[Decimal | None] = mapped_column(Points)
+    #: the clause of 评分办法 the rule was read from, shown next to its count on the form
+    label: Mapped[str] = mapped_column(String(200))
 
 
 class PostDemonstrator(Base):
@@ -509,7 +548,10 @@ class SheetItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     sheet_id: Mapped[int] = mapped_column(ForeignKey("sheet.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("standard_item.id"))
+    #: instances over all the item's rules; NULL for 不适用
     defects: Mapped[int | None]
+    #: the count of each rule, in the item's rule order; NULL for 不适用
+    counts: Mapped[list[int] | None] = mapped_column(JSON)
     deduction: Mapped[Decimal] = mapped_column(Points)
     remark: Mapped[str] = mapped_column(String(500), default="")
 
@@ -583,6 +625,7 @@ class AnonSheetItem(Base):
     nullifier: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("standard_item.id"), primary_key=True)
     defects: Mapped[int | None]
+    counts: Mapped[list[int] | None] = mapped_column(JSON)
     deduction: Mapped[Decimal] = mapped_column(Points)
     remark: Mapped[str] = mapped_column(String(500), default="")
 

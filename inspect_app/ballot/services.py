@@ -30,7 +30,7 @@ from inspect_app.domain.ballots import card_digest, nullifier, receipt
 from inspect_app.domain.enums import RoundStatus
 from inspect_app.domain.scoring import ItemEntry, SheetRejected, SheetResult, score_sheet
 from inspect_app.extensions import db
-from inspect_app.field.services import SubmitRefused, check_photo_items, checklist, photo_rows
+from inspect_app.field.services import SubmitRefused, check_photo_items, checklist, line_rows, photo_rows
 from inspect_app.models import AnonSheet, AnonSheetItem, AnonSheetPhoto, BallotCard, Post, Round, RoundPost
 from inspect_app.photos.uploads import Upload, hold_files
 
@@ -167,11 +167,7 @@ def _insert(
         {**sheet, "standard_version_id": target.version_id, "deducted": result.deducted,
          "score": result.score, "vetoed": result.vetoed, "receipt": mine},
     )  # fmt: skip
-    conn.execute(
-        insert(AnonSheetItem),
-        [{**sheet, "item_id": i.item_id, "defects": i.defects, "deduction": i.deduction, "remark": i.remark}
-         for i in result.items],
-    )  # fmt: skip
+    conn.execute(insert(AnonSheetItem), line_rows(result, **sheet))
 
 
 def live_round_ids() -> list[int]:

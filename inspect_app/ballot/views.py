@@ -9,7 +9,6 @@ session-bound CSRF token.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import NoReturn
 from urllib.parse import urlsplit
@@ -23,8 +22,9 @@ from inspect_app.domain.scoring import Problem
 from inspect_app.errors import error_response, refuse, wants_json
 from inspect_app.extensions import csrf, limiter
 from inspect_app.field.forms import parse_sheet, parse_submission_id, read_photos
-from inspect_app.field.services import SubmitRefused, load_round_post, rules_of
-from inspect_app.field.views import problem_message, refusal_message
+from inspect_app.field.services import SubmitRefused, load_round_post, with_checklist_problems
+from inspect_app.field.sheet_form import problems_json, sheet_context
+from inspect_app.field.views import refusal_message
 from inspect_app.htmx import render
 from inspect_app.models import RoundPost
 from inspect_app.queries import retired_code
@@ -74,6 +74,13 @@ def entry_of(round_id: int, code: str) -> RoundPost:
     return entry
 
 
+def _entry_or_none(round_id: int, code: str) -> RoundPost | None:
+    try:
+        return load_round_post(round_id, code, anonymous=True)
+    except SubmitRefused:
+        return None
+
+
 def _refuse(refusal: SubmitRefused, code: str) -> NoReturn:
     if refusal.code == "post_not_in_round" and retired_code(code) is not None:
         refusal = SubmitRefused(410, "board_replaced")
@@ -85,18 +92,15 @@ def form_page(
     problems: Sequence[Problem] = (),
     card_error: str | None = None,
     status: int = 200,
+    shared_items: str | None = None,
 ) -> Response:
-    shown = {item.id for item in entry.standard_version.items}
+    """The form; ``shared_items`` names where a phone keeps the checklist (a round download) instead of it."""
     return render(
         "ballot/form.html",
         entry=entry,
-        items=entry.standard_version.items,
-        limits={rule.item_id: rule.max_defects for rule in rules_of(entry.standard_version.items)},
-        errors={p.item_id: problem_message(p) for p in problems if p.item_id in shown},
-        general_errors=[problem_message(p) for p in problems if p.item_id not in shown],
         card_error=card_error,
-        values=request.form if request.method == "POST" else {},
-        submission_id=request.form.get("submission_id") or str(uuid.uuid4()),
+        shared_items=shared_items,
+        **sheet_context(entry, problems),
         status=status,
     )
 
@@ -124,7 +128,9 @@ def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
             raise SubmitRefused(400, "bad_submission")
         entries, problems = parse_sheet(request.form)
         if problems or card is None:
-            raise SubmitRefused(422, "invalid_sheet", problems)
+            raise SubmitRefused(
+                422, "invalid_sheet", with_checklist_problems(round_id, code, entries, problems, True)
+            )
         photos = read_photos(request.files, current_app.config["MAX_PHOTOS_PER_SHEET"])
         stored = submit_anonymous_sheet(
             round_id, code, card, entries, ballot_key(), str(submission_id), photos
@@ -172,7 +178,7 @@ def _refusal(round_id: int, code: str, refusal: SubmitRefused, bad_card: bool) -
     if refusal.status == 422 and bad_card:
         return error_response(422, card_message("card_format"), "card_format")
     if refusal.code == "invalid_sheet" and refusal.problems:
-        return error_response(refusal.status, problem_message(refusal.problems[0]), refusal.problems[0].code)
+        return problems_json(_entry_or_none(round_id, code), refusal.problems)
     if refusal.code == "post_not_in_round" and retired_code(code) is not None:
         return error_response(410, refusal_message("board_replaced"), "board_replaced")
     return error_response(refusal.status, message, refusal.code)

@@ -1,11 +1,16 @@
 """Scoring one sheet against a deduction checklist (扣分制), and ranking posts by their sheets.
 
 Rules implemented here:
-* each item loses ``defects × deduction`` points, but never more than its ``max_points`` (扣完为止);
-  a count beyond the one that empties the item is an input error, not silently capped;
-* an item may be marked not applicable (不适用, ``defects is None``); the score is then the rate over the
-  applicable points only: ``实得分 / 应得分 × 100`` (缺项折算), so posts with and without the item compare;
-* a veto item (一票否决) with any defect makes the sheet score 0;
+* an item carries one or more deduction rules (``domain.deductions``): per instance or per missing element
+  with an amount (每处扣0.5分, 缺一项扣1分), the whole item lost (不得分), or a veto (取消评审资格);
+* an item loses ``Σ count × amount`` (plus all its points if 不得分 applies), but never more than its
+  ``max_points`` (扣完为止), even when one instance is worth more than the item; a count beyond the one that
+  empties the item on its own is an input error, not silently capped;
+* an item may be marked not applicable (不适用, ``counts is None``): it leaves both sides of the rate; the
+  score is ``实得分 / 应得分 × 100`` over the applicable points (缺项折算), so sheets of 100, 500 or 1100
+  points and posts with and without the item compare; an item of 0 points (a pure veto line) cannot be not
+  applicable;
+* a veto rule that occurred makes the sheet score 0;
 * scores are ``Decimal`` and rounded half-up to 2 places only at the end.
 """
 
@@ -15,51 +20,83 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
+from .deductions import Deduction, RuleKind
+
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
+#: kinds entered as occurred / did not occur (0 or 1); the others are counts
+TOGGLES = frozenset({RuleKind.WHOLE, RuleKind.VETO})
+
+
+def max_count(rule: Deduction, max_points: Decimal) -> int:
+    """Most instances one rule can record: 1 for a toggle, else until the rule alone empties the item."""
+    if rule.kind in TOGGLES or not rule.amount:
+        return 1
+    return max(1, int((max_points / rule.amount).to_integral_value(rounding=ROUND_CEILING)))
 
 
 @dataclass(frozen=True)
 class ItemRule:
-    """One checklist line as the standard defines it."""
+    """One checklist line as the standard defines it: its points and its deduction rules, in order."""
 
     item_id: int
     max_points: Decimal
-    deduction: Decimal
-    veto: bool = False
+    deductions: tuple[Deduction, ...]
 
     @property
-    def max_defects(self) -> int:
-        """Most defects the item can record: veto items record yes/no, others until the item is empty."""
-        if self.veto:
-            return 1
-        return int((self.max_points / self.deduction).to_integral_value(rounding=ROUND_CEILING))
+    def veto(self) -> bool:
+        return any(d.kind == RuleKind.VETO for d in self.deductions)
+
+    @property
+    def limits(self) -> tuple[int, ...]:
+        return tuple(max_count(d, self.max_points) for d in self.deductions)
+
+    def loss(self, counts: Sequence[int]) -> Decimal:
+        """Points lost for ``counts`` (one per rule, missing ones 0), capped at the item's points."""
+        lost = Decimal(0)
+        for rule, count in zip(self.deductions, counts, strict=False):
+            if rule.kind == RuleKind.WHOLE and count:
+                lost += self.max_points
+            elif rule.kind in (RuleKind.EACH, RuleKind.MISSING) and rule.amount:
+                lost += rule.amount * count
+        return min(lost, self.max_points)
+
+    def vetoes(self, counts: Sequence[int]) -> bool:
+        return any(r.kind == RuleKind.VETO and c for r, c in zip(self.deductions, counts, strict=False))
 
 
 @dataclass(frozen=True)
 class ItemEntry:
-    """What the inspector entered for one item: a defect count, or None for 不适用."""
+    """What the inspector entered for one item: a count per rule (in the item's rule order; fewer counts
+    than rules means 0 for the rest), or None for 不适用."""
 
     item_id: int
-    defects: int | None
+    counts: tuple[int, ...] | None
     remark: str = ""
 
 
 @dataclass(frozen=True)
 class Problem:
-    """An input error; ``code`` is translated by the web layer, ``item_id`` is None for sheet-wide ones."""
+    """An input error; ``code`` is translated by the web layer, ``item_id`` is None for sheet-wide ones,
+    ``rule`` the 1-based rule of the item it is about."""
 
     code: str
     item_id: int | None = None
     limit: int | None = None
+    rule: int | None = None
 
 
 @dataclass(frozen=True)
 class ScoredItem:
     item_id: int
-    defects: int | None
+    counts: tuple[int, ...] | None
     deduction: Decimal
     remark: str
+
+    @property
+    def defects(self) -> int | None:
+        """Instances recorded over all rules (None for 不适用)."""
+        return None if self.counts is None else sum(self.counts)
 
 
 @dataclass(frozen=True)
@@ -79,16 +116,20 @@ class SheetRejected(ValueError):
         self.problems = tuple(problems)
 
 
-def _check_entry(rule: ItemRule | None, entry: ItemEntry) -> Problem | None:
+def _check_entry(rule: ItemRule | None, entry: ItemEntry) -> list[Problem]:
     if rule is None:
-        return Problem("unknown_item", entry.item_id)
-    if entry.defects is None:
-        return Problem("veto_not_applicable", entry.item_id) if rule.veto else None
-    if entry.defects < 0:
-        return Problem("negative_defects", entry.item_id)
-    if entry.defects > rule.max_defects:
-        return Problem("over_max", entry.item_id, rule.max_defects)
-    return None
+        return [Problem("unknown_item", entry.item_id)]
+    if entry.counts is None:
+        return [Problem("veto_not_applicable", entry.item_id)] if rule.max_points == 0 else []
+    if len(entry.counts) > len(rule.deductions):
+        return [Problem("unknown_rule", entry.item_id, len(rule.deductions))]
+    problems = []
+    for number, (count, limit) in enumerate(zip(entry.counts, rule.limits, strict=False), start=1):
+        if count < 0:
+            problems.append(Problem("negative_defects", entry.item_id, rule=number))
+        elif count > limit:
+            problems.append(Problem("over_max", entry.item_id, limit, rule=number))
+    return problems
 
 
 def validate(rules: Sequence[ItemRule], entries: Iterable[ItemEntry]) -> list[Problem]:
@@ -101,9 +142,7 @@ def validate(rules: Sequence[ItemRule], entries: Iterable[ItemEntry]) -> list[Pr
             problems.append(Problem("duplicate_item", entry.item_id))
             continue
         seen.add(entry.item_id)
-        problem = _check_entry(by_id.get(entry.item_id), entry)
-        if problem:
-            problems.append(problem)
+        problems += _check_entry(by_id.get(entry.item_id), entry)
     problems.extend(Problem("missing_item", rule.item_id) for rule in rules if rule.item_id not in seen)
     return problems
 
@@ -121,12 +160,14 @@ def score_sheet(rules: Sequence[ItemRule], entries: Iterable[ItemEntry]) -> Shee
     for rule in rules:
         entry = by_entry[rule.item_id]
         loss = Decimal(0)
-        if entry.defects is not None:
+        counts = entry.counts
+        if counts is not None:
+            counts = tuple(counts) + (0,) * (len(rule.deductions) - len(counts))
             applicable += rule.max_points
-            loss = min(rule.deduction * entry.defects, rule.max_points)
+            loss = rule.loss(counts)
             deducted += loss
-            vetoed = vetoed or (rule.veto and entry.defects > 0)
-        scored.append(ScoredItem(rule.item_id, entry.defects, loss, entry.remark))
+            vetoed = vetoed or rule.vetoes(counts)
+        scored.append(ScoredItem(rule.item_id, counts, loss, entry.remark))
     if applicable == 0 and not vetoed:
         raise SheetRejected([Problem("nothing_applicable")])
     score = Decimal(0) if vetoed else (applicable - deducted) / applicable * HUNDRED

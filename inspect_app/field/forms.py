@@ -1,4 +1,6 @@
-"""Reading a posted score sheet: ``d-<id>`` (defect count), ``na-<id>`` (不适用), ``r-<id>`` (remark).
+"""Reading a posted score sheet: ``d-<id>`` (the count of the item's first rule), ``d-<id>-<k>`` (of its k-th
+rule, k ≥ 2; occurred = 1 for 不得分 and 一票否决), ``na-<id>`` (不适用), ``r-<id>`` (remark). Sheets kept on
+phones from before items had several rules name only ``d-<id>``, which still reads as their one rule.
 
 Parsing never raises and needs no database: it returns an entry for every item the form names and a problem
 for every field it cannot read. Whether those items belong to the post's standard is the domain's check.
@@ -24,7 +26,7 @@ MAX_REMARK = 500
 def parse_sheet(form: Mapping[str, str]) -> tuple[list[ItemEntry], list[Problem]]:
     entries: list[ItemEntry] = []
     problems: list[Problem] = []
-    for item_id in _item_ids(form, problems):
+    for item_id, rules in _item_fields(form, problems).items():
         remark, hidden = form_text(form.get(f"r-{item_id}", ""))
         if len(remark) > MAX_REMARK:
             problems.append(Problem("remark_too_long", item_id, MAX_REMARK))
@@ -33,12 +35,25 @@ def parse_sheet(form: Mapping[str, str]) -> tuple[list[ItemEntry], list[Problem]
         if form.get(f"na-{item_id}"):
             entries.append(ItemEntry(item_id, None, remark))
             continue
-        count = _int_or_none(form.get(f"d-{item_id}", "").strip() or "0")
-        if count is None:
-            problems.append(Problem("not_a_number", item_id))
-        else:
-            entries.append(ItemEntry(item_id, count, remark))
+        counts = _counts(form, item_id, rules, problems)
+        if counts is not None:
+            entries.append(ItemEntry(item_id, counts, remark))
     return entries, problems
+
+
+def _counts(
+    form: Mapping[str, str], item_id: int, rules: set[int], problems: list[Problem]
+) -> tuple[int, ...] | None:
+    """The counts of rules 1..max named, blanks as 0; None (with a problem) if one is not a whole number."""
+    counts: list[int] = []
+    for rule in range(1, max(rules, default=1) + 1):
+        key = f"d-{item_id}" if rule == 1 else f"d-{item_id}-{rule}"
+        count = _int_or_none(form.get(key, "").strip() or "0")
+        if count is None:
+            problems.append(Problem("not_a_number", item_id, rule=rule))
+            return None
+        counts.append(count)
+    return tuple(counts)
 
 
 def parse_rechecks(form: Mapping[str, str]) -> tuple[list[Recheck], list[Problem]]:
@@ -69,19 +84,22 @@ def parse_submission_id(raw: str | None) -> uuid.UUID | None:
         return None
 
 
-def _item_ids(form: Mapping[str, str], problems: list[Problem]) -> list[int]:
-    """Item ids named by ``d-`` or ``na-`` fields, in form order; a field naming no integer is a problem."""
-    ids: dict[int, None] = {}
+def _item_fields(form: Mapping[str, str], problems: list[Problem]) -> dict[int, set[int]]:
+    """Item ids named by ``d-`` or ``na-`` fields, in form order, with the rule numbers named for each; a
+    field naming no integer (or a rule of 0, or beyond 99) is a problem."""
+    found: dict[int, set[int]] = {}
     for key in form:
         prefix, _, rest = key.partition("-")
         if prefix not in ("d", "na"):
             continue
-        item_id = _int_or_none(rest)
-        if item_id is None:
+        item_text, _, rule_text = rest.partition("-") if prefix == "d" else (rest, "", "")
+        item_id = _int_or_none(item_text)
+        rule = _int_or_none(rule_text) if rule_text else 1
+        if item_id is None or rule is None or not 1 <= rule <= 99:
             problems.append(Problem("unknown_item"))
         else:
-            ids.setdefault(item_id)
-    return list(ids)
+            found.setdefault(item_id, set()).add(rule)
+    return found
 
 
 def _int_or_none(text: str) -> int | None:

@@ -20,9 +20,18 @@ from inspect_app import clock
 from inspect_app.audit import Actor
 from inspect_app.database import write_connection
 from inspect_app.domain.ballots import Signer, may_sign, self_check_unit
+from inspect_app.domain.deductions import Deduction, RuleKind
 from inspect_app.domain.enums import RoundStatus
 from inspect_app.domain.rectification import Recheck
-from inspect_app.domain.scoring import ItemEntry, ItemRule, Problem, SheetRejected, score_sheet
+from inspect_app.domain.scoring import (
+    ItemEntry,
+    ItemRule,
+    Problem,
+    SheetRejected,
+    SheetResult,
+    score_sheet,
+    validate,
+)
 from inspect_app.extensions import db
 from inspect_app.models import (
     Post,
@@ -32,6 +41,7 @@ from inspect_app.models import (
     SheetItem,
     SheetPhoto,
     StandardItem,
+    StandardRule,
     StandardVersion,
 )
 from inspect_app.photos.uploads import Upload, store_files
@@ -112,9 +122,15 @@ def check_signer(round_id: int, post_code: str, signer: Signer) -> None:
 
 
 _CHECKLIST = (
-    select(StandardItem.id, StandardItem.max_points, StandardItem.deduction, StandardItem.veto)
+    select(StandardItem.id, StandardItem.max_points)
     .where(StandardItem.version_id == bindparam("version_id"))
     .order_by(StandardItem.position)
+)
+_RULES = (
+    select(StandardRule.item_id, StandardRule.kind, StandardRule.amount, StandardRule.label)
+    .join(StandardItem)
+    .where(StandardItem.version_id == bindparam("version_id"))
+    .order_by(StandardRule.item_id, StandardRule.position)
 )
 
 
@@ -123,9 +139,44 @@ def checklist(version_id: int, conn: Connection) -> tuple[ItemRule, ...]:
     cache: dict[int, tuple[ItemRule, ...]] = current_app.extensions.setdefault("inspect_checklists", {})
     rules = cache.get(version_id)
     if rules is None:
+        deductions: dict[int, list[Deduction]] = {}
+        for item_id, kind, amount, label in conn.execute(_RULES, {"version_id": version_id}):
+            deductions.setdefault(item_id, []).append(Deduction(RuleKind(kind), amount, label))
         rows = conn.execute(_CHECKLIST, {"version_id": version_id})
-        rules = cache[version_id] = tuple(ItemRule(*row) for row in rows)
+        rules = cache[version_id] = tuple(
+            ItemRule(item_id, points, tuple(deductions.get(item_id, ()))) for item_id, points in rows
+        )
     return rules
+
+
+def line_rows(result: SheetResult, **owner: object) -> list[dict[str, object]]:
+    """Rows of a sheet's answered lines (``owner``: sheet_id, or the anonymous sheet's key)."""
+    return [
+        {**owner, "item_id": i.item_id, "defects": i.defects, "deduction": i.deduction, "remark": i.remark,
+         "counts": None if i.counts is None else list(i.counts)}
+        for i in result.items
+    ]  # fmt: skip
+
+
+def with_checklist_problems(
+    round_id: int,
+    post_code: str,
+    entries: Sequence[ItemEntry],
+    found: Sequence[Problem],
+    anonymous: bool = False,
+) -> list[Problem]:
+    """The form's own problems and what the checklist says about the rest of the sheet, so a refusal lists
+    everything at once (a read of the round and the cached checklist; nothing more if the round is gone)."""
+    with db.engine.connect() as conn:
+        try:
+            target = find_target(round_id, post_code, conn, anonymous=anonymous)
+        except SubmitRefused:
+            return list(found)
+        rules = checklist(target.version_id, conn)
+    named = {p.item_id for p in found}
+    more = [p for p in validate(rules, entries) if p.item_id not in named or p.item_id is None]
+    order = {rule.item_id: n for n, rule in enumerate(rules)}
+    return sorted([*found, *more], key=lambda p: order.get(p.item_id or 0, len(order)))
 
 
 def check_photo_items(rules: Sequence[ItemRule], photos: Sequence[Upload]) -> None:
@@ -148,7 +199,7 @@ def photo_rows(photos: Sequence[Upload], **owner: object) -> list[dict[str, obje
 
 
 def rules_of(items: Sequence[StandardItem]) -> list[ItemRule]:
-    return [ItemRule(i.id, i.max_points, i.deduction, i.veto) for i in items]
+    return [ItemRule(i.id, i.max_points, i.deductions) for i in items]
 
 
 def load_round_post(
@@ -212,12 +263,7 @@ def submit_signed_sheet(
                  "standard_version_id": target.version_id, "inspector_id": inspector_id,
                  "deducted": result.deducted, "score": result.score, "vetoed": result.vetoed},
             ).scalar_one()  # fmt: skip
-            rows = [
-                {"sheet_id": sheet_id, "item_id": i.item_id, "defects": i.defects, "deduction": i.deduction,
-                 "remark": i.remark}
-                for i in result.items
-            ]  # fmt: skip
-            conn.execute(_INSERT_ITEMS, rows)
+            conn.execute(_INSERT_ITEMS, line_rows(result, sheet_id=sheet_id))
             if photos:
                 conn.execute(insert(SheetPhoto), photo_rows(photos, sheet_id=sheet_id))
             if rechecks:

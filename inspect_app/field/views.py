@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, request, url_for
@@ -15,7 +14,6 @@ from inspect_app.domain.enums import Role
 from inspect_app.domain.scoring import Problem
 from inspect_app.errors import error_response, wants_json
 from inspect_app.htmx import render
-from inspect_app.i18n import hidden_message
 from inspect_app.models import RoundPost
 from inspect_app.queries import retired_code
 from inspect_app.rectifications.services import Recheckers, awaiting_recheck
@@ -27,10 +25,11 @@ from .services import (
     check_signer,
     existing_sheet_id,
     load_round_post,
-    rules_of,
     sheet_for,
     submit_signed_sheet,
+    with_checklist_problems,
 )
+from .sheet_form import problems_json, sheet_context
 
 bp = Blueprint("field", __name__, url_prefix="/field")
 
@@ -56,53 +55,18 @@ def refusal_message(code: str) -> str:
     }.get(code, _("The sheet could not be stored."))
 
 
-def problem_message(problem: Problem) -> str:
-    limit = problem.limit or 0
-    return {
-        "unknown_item": _("This item is not in the post's standard."),
-        "missing_item": _("Enter a number of defects, or mark the item not applicable."),
-        "duplicate_item": _("This item was entered twice."),
-        "negative_defects": _("The number of defects cannot be negative."),
-        "not_a_number": _("Enter a whole number of defects."),
-        "over_max": _(
-            "Too many defects: at most %(n)d, which already deducts all of this item's points.", n=limit
-        ),
-        "veto_not_applicable": _("A veto item cannot be marked not applicable."),
-        "remark_too_long": _("The remark is too long (at most %(n)d characters).", n=limit),
-        "remark_hidden": hidden_message(),
-        "nothing_applicable": _("Every item is marked not applicable: there is nothing to score."),
-        "photo_not_an_image": _(
-            "This file is not a photo: JPEG, PNG, WebP or HEIC only. Attach the photos again."
-        ),
-        "photo_damaged": _("This photo file is damaged. Take it again and attach the photos again."),
-        "photo_too_many_pixels": _(
-            "This photo is far too large (over 50 megapixels). Attach the photos again."
-        ),
-        "photo_too_many": _("At most %(n)d photos per sheet. Attach fewer photos.", n=limit),
-        "photo_bad_field": _("The form is damaged. Reload it and try again."),
-        "recheck_missing": _("A failed re-check needs the reason, so the fix can be redone."),
-        "recheck_too_long": _("The re-check note is too long (at most %(n)d characters).", n=limit),
-        "recheck_control_chars": _("The re-check note contains invisible control characters. Type it again."),
-        "recheck_bad_choice": _("The form is damaged. Reload it and try again."),
-    }.get(problem.code, _("This entry is not valid."))
-
-
-def form_page(entry: RoundPost, problems: Sequence[Problem] = (), status: int = 200) -> Response:
-    shown = {item.id for item in entry.standard_version.items}
-    by_item = {p.item_id: problem_message(p) for p in problems if p.item_id in shown}
-    general = [problem_message(p) for p in problems if p.item_id not in shown]
+def form_page(
+    entry: RoundPost, problems: Sequence[Problem] = (), status: int = 200, shared_items: str | None = None
+) -> Response:
+    """The form; ``shared_items`` names where a phone keeps the checklist (a round download) instead of it."""
     return render(
         "field/form.html",
         entry=entry,
+        shared_items=shared_items,
         rechecks=awaiting_recheck(
             entry.post_id, Recheckers(signer(), self_check_unit(entry.round.mode, entry.round.unit_id))
         ),
-        items=entry.standard_version.items,
-        limits={rule.item_id: rule.max_defects for rule in rules_of(entry.standard_version.items)},
-        errors=by_item,
-        general_errors=general,
-        values=request.form if request.method == "POST" else {},
-        submission_id=request.form.get("submission_id") or str(uuid.uuid4()),
+        **sheet_context(entry, problems),
         status=status,
     )
 
@@ -147,6 +111,7 @@ def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
         entries, problems = parse_sheet(request.form)
         rechecks, recheck_problems = parse_rechecks(request.form)
         if problems or recheck_problems:
+            problems = with_checklist_problems(round_id, code, entries, problems)
             raise SubmitRefused(422, "invalid_sheet", [*problems, *recheck_problems])
         photos = read_photos(request.files, current_app.config["MAX_PHOTOS_PER_SHEET"])
         sheet_id = submit_signed_sheet(
@@ -165,8 +130,10 @@ def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
 def _refusal_page(round_id: int, code: str, refusal: SubmitRefused) -> Response | tuple[Response | str, int]:
     """Input problems re-render the form, each message next to its item; anything else is an error page."""
     if refusal.code == "invalid_sheet" and wants_json():
-        first = refusal.problems[0] if refusal.problems else None
-        return error_response(422, problem_message(first) if first else None, first.code if first else None)
+        try:
+            return problems_json(load_round_post(round_id, code, signer=signer()), refusal.problems)
+        except SubmitRefused:
+            return problems_json(None, refusal.problems)
     if refusal.code == "invalid_sheet":
         try:
             return form_page(load_round_post(round_id, code, signer=signer()), refusal.problems, 422)

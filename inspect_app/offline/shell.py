@@ -24,6 +24,7 @@ STATIC_FILES = (
     "js/outbox.js",
     "js/ballot.js",
     "js/photos.js",
+    "js/sheet.js",
     "js/download.js",
     "js/scan.js",
     "vendor/qr-scanner-1.4.2.umd.min.js",

@@ -31,7 +31,9 @@ from inspect_app.errors import refuse
 from inspect_app.extensions import limiter
 from inspect_app.field import views as field_views
 from inspect_app.field.services import SubmitRefused, load_round_post
+from inspect_app.field.sheet_form import items_fragment
 from inspect_app.htmx import render
+from inspect_app.models import RoundPost
 from inspect_app.public.views import public_post, render_post_page
 from inspect_app.security import CSP, public, roles_required
 
@@ -182,7 +184,11 @@ def ballot_bundle(round_id: int) -> Response:
     rnd = offline_round(round_id, None, None)
     if rnd is None or not rnd.anonymous:
         refuse(404, _("This round cannot be downloaded: it is not open, or it has no posts to score."))
-    return _bundle(rnd, lambda code: ballot_views.form_page(ballot_views.entry_of(rnd.id, code)))
+    return _bundle(
+        rnd,
+        lambda code: ballot_views.entry_of(rnd.id, code),
+        lambda entry, part: ballot_views.form_page(entry, shared_items=part),
+    )
 
 
 @bp.get("/offline/rounds/<int:round_id>/bundle.json")
@@ -196,13 +202,22 @@ def signed_bundle(round_id: int) -> Response:
     if rnd is None or rnd.anonymous:
         refuse(404, _("This round cannot be downloaded: it is not open, or it has no posts to score."))
 
-    def form(code: str) -> Response:
-        return field_views.form_page(load_round_post(rnd.id, code, signer=signer))
+    return _bundle(
+        rnd,
+        lambda code: load_round_post(rnd.id, code, signer=signer),
+        lambda entry, part: field_views.form_page(entry, shared_items=part),
+        skip_scored=True,
+    )
 
-    return _bundle(rnd, form, skip_scored=True)
 
-
-def _bundle(rnd: OfflineRound, render_form: Callable[[str], Response], skip_scored: bool = False) -> Response:
+def _bundle(
+    rnd: OfflineRound,
+    load: Callable[[str], RoundPost],
+    render_form: Callable[[RoundPost, str], Response],
+    skip_scored: bool = False,
+) -> Response:
+    """Each post's public page and form; a form's checklist is kept once per standard (``parts``): the
+    service worker puts it back into the form when it serves it offline (templates/offline/sw.js)."""
     pages: dict[str, str] = {}
     posts = []
     for post in rnd.posts:
@@ -217,9 +232,13 @@ def _bundle(rnd: OfflineRound, render_form: Callable[[str], Response], skip_scor
         if not (skip_scored and post.scored):
             g.page_path = form_url
             try:
-                pages[form_url] = _compact(render_form(post.code))
+                entry = load(post.code)
             except (SubmitRefused, HTTPException):
                 continue  # left the round meanwhile
+            part_url = PART_URL.format(round_id=rnd.id, version_id=entry.standard_version_id)
+            if part_url not in pages:
+                pages[part_url] = _compact_text(items_fragment(entry))
+            pages[form_url] = _compact(render_form(entry, part_url))
         posts.append({"code": post.code, "name": post.name, "unit": post.unit, "page": page_url,
                       "form": form_url, "scored": post.scored})  # fmt: skip
     data = {
@@ -232,6 +251,11 @@ def _bundle(rnd: OfflineRound, render_form: Callable[[str], Response], skip_scor
     return _json_gzipped(data)
 
 
+#: where a round's checklist of one standard is kept on the phone (a cache key, never a route); the forms
+#: downloaded with it name it in a ``<!--inspect-items:…-->`` comment where the checklist goes
+PART_URL = "/offline/parts/{round_id}/{version_id}.html"
+
+
 #: blanks between tags, and indentation: a newline renders the same (ASCII blanks only: CJK text keeps its
 #: U+3000 indents; newlines stay, for ``white-space: pre-line`` text; forms are rendered empty here)
 _BETWEEN_TAGS = re.compile(r">[ \t\r\n]+<")
@@ -240,7 +264,11 @@ _INDENT = re.compile(r"\n[ \t]+")
 
 def _compact(page: Response) -> str:
     """A page as the phone keeps it: a round of 60 posts must stay within 1 MB of storage."""
-    return _INDENT.sub("\n", _BETWEEN_TAGS.sub(">\n<", page.get_data(as_text=True)))
+    return _compact_text(page.get_data(as_text=True))
+
+
+def _compact_text(html: str) -> str:
+    return _INDENT.sub("\n", _BETWEEN_TAGS.sub(">\n<", html))
 
 
 def _form_url(rnd: OfflineRound, code: str) -> str:

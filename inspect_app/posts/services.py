@@ -297,7 +297,7 @@ def board_of(post: Post, url: str) -> signboard.Board:
     summary: dict[str, Decimal] = {}
     vetoes = 0
     for item in version.items if version else ():
-        if item.veto:
+        if item.veto and not item.max_points:
             vetoes += 1
         else:
             summary[item.category] = summary.get(item.category, Decimal(0)) + item.max_points

@@ -16,10 +16,11 @@ from inspect_app.domain.codes import normalise_post_code
 from inspect_app.domain.enums import Role
 from inspect_app.domain.feedback import MAX_CHARS, FeedbackRefused
 from inspect_app.domain.lifecycle import Shown, shown_status
+from inspect_app.domain.standards import sections
 from inspect_app.errors import refuse
-from inspect_app.extensions import limiter
+from inspect_app.extensions import db, limiter
 from inspect_app.htmx import render
-from inspect_app.models import Post
+from inspect_app.models import Post, StandardVersion
 from inspect_app.posts.feedback import submit_feedback
 from inspect_app.posts.services import PostRefused
 from inspect_app.queries import (
@@ -96,6 +97,7 @@ def render_post_page(found: Post, shown: Shown) -> Response:
         takes_feedback=shown in (Shown.LISTED, Shown.UPCOMING),
         rect_counts=post_counts(found.id, clock.today()),
         after_photos=published_photos(found.id),
+        standard_sections=sections(found.standard_version.items) if found.standard_version else [],
     )
 
 
@@ -117,6 +119,18 @@ def post(code: str) -> Response:
         response.cache_control.public = True
         response.add_etag()
         response.make_conditional(request)
+    return response
+
+
+@bp.get("/s/<int:version_id>")
+@public
+def standard(version_id: int) -> Response:
+    """A standard as every inspector and miner may read it (亮标准, 参检人员人手一份): its items and rules."""
+    version = db.session.get(StandardVersion, version_id)
+    if version is None:
+        abort(404)
+    response = render("public/standard.html", version=version, sections=sections(version.items))
+    response.cache_control.max_age = 3600
     return response
 
 

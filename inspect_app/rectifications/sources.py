@@ -87,7 +87,7 @@ def _signed_lines(round_id: int, post_id: int, sheet_id: int | None) -> list[Sou
             item.id,
             item.clause,
             item.category,
-            item.rule,
+            item.summary,
             line.deduction,
             sheet_id=sid,
             signer=name,
@@ -106,6 +106,6 @@ def _anonymous_lines(rnd: Round, post_id: int) -> list[SourceLine]:
         select(StandardItem).where(StandardItem.id.in_(lost)).order_by(StandardItem.position)
     )
     return [
-        SourceLine(f"0-{i.id}", i.id, i.clause, i.category, i.rule, lost[i.id][1], sheets=lost[i.id][0])
+        SourceLine(f"0-{i.id}", i.id, i.clause, i.category, i.summary, lost[i.id][1], sheets=lost[i.id][0])
         for i in items
     ]

@@ -19,7 +19,7 @@ from inspect_app.domain.rectification import RectDraft, RectRefused, is_overdue
 from inspect_app.extensions import db
 from inspect_app.field.forms import read_photos
 from inspect_app.field.services import SubmitRefused
-from inspect_app.field.views import problem_message
+from inspect_app.field.sheet_form import problem_message
 from inspect_app.htmx import render
 from inspect_app.models import AuditEntry, Rectification, Unit
 from inspect_app.params import key

@@ -4,6 +4,7 @@ version; posts follow it, sheets already stored keep the version they were score
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from sqlalchemy import func, select, update
 
@@ -11,7 +12,7 @@ from inspect_app.audit import Actor, record
 from inspect_app.database import Lock, hold_in_session, write_transaction
 from inspect_app.domain.standards import ItemDraft
 from inspect_app.extensions import db
-from inspect_app.models import Post, Standard, StandardItem, StandardVersion
+from inspect_app.models import Post, Standard, StandardItem, StandardRule, StandardVersion
 from inspect_app.standards.exchange import ItemLike
 
 
@@ -30,10 +31,14 @@ def build_version(standard: Standard, number: int, items: Sequence[ItemLike], no
             position=i,
             category=d.category,
             clause=d.clause,
+            requirement=d.requirement,
             max_points=d.max_points,
-            deduction=d.deduction,
-            rule=d.rule,
-            veto=d.veto,
+            method=d.method,
+            scoring=d.scoring,
+            rules=[
+                StandardRule(position=n, kind=r.kind.value, amount=r.amount, label=r.label)
+                for n, r in enumerate(d.deductions, start=1)
+            ],
         )
         for i, d in enumerate(items, start=1)
     ]
@@ -43,7 +48,8 @@ def build_version(standard: Standard, number: int, items: Sequence[ItemLike], no
 
 
 def _summary(items: Sequence[ItemDraft]) -> dict[str, object]:
-    return {"items": len(items), "clauses": [d.clause for d in items]}
+    total = sum((d.max_points for d in items), Decimal(0))
+    return {"items": len(items), "total": f"{total:f}", "clauses": [d.clause for d in items]}
 
 
 def create_standard(actor: Actor, title: str, profession: str, items: Sequence[ItemDraft], note: str) -> int:

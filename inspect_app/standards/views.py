@@ -3,6 +3,8 @@ administrator edit them (a new version each time), import and export them as XLS
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from inspect_app.audit import actor_of
 from inspect_app.domain.enums import Profession, Role, values
-from inspect_app.domain.standards import HEADERS, ItemDraft, StandardRejected, check_items
+from inspect_app.domain.standards import HEADERS, ItemDraft, StandardRejected, check_items, sections
 from inspect_app.domain.text import form_text
 from inspect_app.extensions import db
 from inspect_app.htmx import render
@@ -22,7 +24,7 @@ from inspect_app.models import Standard, StandardVersion
 from inspect_app.security import ALL_ROLES, roles_required
 
 from . import messages
-from .exchange import FileRefused, item_rows, read_upload, to_csv, to_xlsx
+from .exchange import TEMPLATE, FileRefused, ItemLike, item_rows, read_upload, to_csv, to_xlsx
 from .services import StandardRefused, add_version, create_standard
 
 bp = Blueprint("standards", __name__, url_prefix="/standards")
@@ -58,8 +60,20 @@ def _version(standard_id: int, number: str | None) -> tuple[Standard, StandardVe
 @roles_required(*ALL_ROLES)
 def show(standard_id: int) -> Response:
     standard, version = _version(standard_id, request.args.get("v"))
+    return _show(standard, version)
+
+
+def _show(
+    standard: Standard, version: StandardVersion, problems: Sequence[str] = (), status: int = 200
+) -> Response:
     return render(
-        "standards/show.html", standard=standard, version=version, may_edit=current_user.role in EDITORS
+        "standards/show.html",
+        status=status,
+        standard=standard,
+        version=version,
+        sections=sections(version.items),
+        may_edit=current_user.role in EDITORS,
+        problems=problems,
     )
 
 
@@ -130,14 +144,7 @@ def import_version(standard_id: int) -> Response:
         items = _upload_items()
         number = add_version(actor_of(current_user), standard_id, items, request.form.get("note", "")[:500])
     except (StandardRejected, FileRefused) as error:
-        return render(
-            "standards/show.html",
-            status=422,
-            standard=standard,
-            version=version,
-            may_edit=True,
-            problems=_problems(error),
-        )
+        return _show(standard, version, _problems(error), 422)
     flash(_("Imported as version %(n)d.", n=number))
     return redirect(url_for("standards.show", standard_id=standard_id), 303)
 
@@ -177,18 +184,28 @@ def new() -> Response:
     )
 
 
-@bp.get("/<int:standard_id>/export.<fmt>")
-@roles_required(*ALL_ROLES)
-def export(standard_id: int, fmt: str) -> Response:
-    standard, version = _version(standard_id, request.args.get("v"))
-    name = f"standard-{standard_id}-v{version.number}.{fmt}"
+@bp.get("/template.<fmt>")
+@roles_required(*EDITORS)
+def template(fmt: str) -> Response:
+    """An example score sheet in the import format: sections, long texts, several rules in one 评分办法."""
+    return _download(TEMPLATE, "标准模板", f"standard-template.{fmt}", fmt)
+
+
+def _download(items: Sequence[ItemLike], title: str, name: str, fmt: str) -> Response:
     if fmt == "csv":
-        body, mimetype = to_csv(version.items), "text/csv; charset=utf-8"
+        body, mimetype = to_csv(items), "text/csv; charset=utf-8"
     elif fmt == "xlsx":
-        body = to_xlsx(version.items, standard.title)
+        body = to_xlsx(items, title)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         abort(404)
     response = current_app.response_class(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@bp.get("/<int:standard_id>/export.<fmt>")
+@roles_required(*ALL_ROLES)
+def export(standard_id: int, fmt: str) -> Response:
+    standard, version = _version(standard_id, request.args.get("v"))
+    return _download(version.items, standard.title, f"standard-{standard_id}-v{version.number}.{fmt}", fmt)

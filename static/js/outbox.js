@@ -134,6 +134,9 @@
     var json = /json/.test(response.headers.get("Content-Type") || "") && !response.redirected;
     return (json ? response.json() : Promise.resolve({})).then(function (data) {
       var message = data.message || response.status + " " + response.statusText;
+      if (data.problems && data.problems.length > 1) { // a refused sheet: all that must change, item by item
+        message = data.problems.map(function (p) { return (p.item ? p.item + " " : "") + p.message; }).join("；");
+      }
       if (response.ok && json && data.result === "stored") return done(item, "sent", message);
       if (response.status === 409) return done(item, "duplicate", message);
       if (response.status === 410 && data.error === "round_sealed") return sealed(item);
@@ -282,13 +285,39 @@
     render();
   }
 
+  // A refused sheet comes back as the form with what was typed; the photos, which no page can carry back, are
+  // put into their inputs again from the copy kept here (DataTransfer; where that is missing, the page lists them).
+  function restorePhotos(form, item) {
+    if (!item || !item.files || !item.files.length || !window.DataTransfer) return;
+    var lists = {};
+    item.files.forEach(function (f) {
+      var input = form.querySelector("input[type=file][name='" + f.field + "']");
+      if (!input) return;
+      if (!lists[f.field]) lists[f.field] = { input: input, list: new DataTransfer() };
+      lists[f.field].list.items.add(new File([f.data], f.name, { type: f.type }));
+    });
+    Object.keys(lists).forEach(function (name) {
+      var entry = lists[name];
+      entry.input.files = entry.list.files;
+      entry.input.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    var again = document.getElementById("photos-again");
+    var kept = document.getElementById("photos-kept");
+    if (again && kept && Object.keys(lists).length) { again.hidden = true; kept.hidden = false; }
+  }
+
   // What the server's page says about a sheet this phone posted itself.
   function settleThisPage() {
     var work = [];
     var received = document.querySelector("[data-received]");
     if (received && received.getAttribute("data-received")) work.push(dropItem(received.getAttribute("data-received")));
     var form = document.querySelector("form[data-outbox][data-answered]");
-    if (form && form.getAttribute("data-answered")) work.push(dropItem(form.getAttribute("data-answered")));
+    if (form && form.getAttribute("data-answered")) {
+      var answeredId = form.getAttribute("data-answered");
+      work.push(getItem(answeredId).then(function (item) {
+        return restorePhotos(form, item);
+      }).catch(function () {}).then(function () { return dropItem(answeredId); }));
+    }
     var refusal = document.querySelector("#refused[data-answered]");
     var id = refusal && refusal.getAttribute("data-answered");
     if (id) {

@@ -32,7 +32,9 @@ def _form(app: Flask, code: str, card: str, defects: int = 0) -> dict[str, str]:
     with app.app_context():
         version = db.session.scalar(select(Post.standard_version_id).where(Post.code == code))
         items = db.session.execute(
-            select(StandardItem.id, StandardItem.veto).where(StandardItem.version_id == version)
+            select(StandardItem.id, (StandardItem.max_points == 0).label("veto")).where(
+                StandardItem.version_id == version
+            )
         ).all()
     form = {"card": card, "submission_id": str(uuid.uuid4())}
     form.update({f"d-{i}": "0" if veto or defects == 0 else str(defects) for i, veto in items})

@@ -428,12 +428,14 @@ def score_on_the_server(app: Flask, round_id: int, code: str, card: str, defects
     """Another phone (or this card by other means) scores the post first."""
     with app.app_context():
         stmt = (
-            select(StandardItem.id, StandardItem.veto)
+            select(StandardItem.id, (StandardItem.max_points == 0).label("veto"))
             .join(RoundPost, RoundPost.standard_version_id == StandardItem.version_id)
             .join(Post)
             .where(RoundPost.round_id == round_id, Post.code == code)
         )
-        entries = [ItemEntry(item_id, 0 if veto else defects) for item_id, veto in db.session.execute(stmt)]
+        entries = [
+            ItemEntry(item_id, (0 if veto else defects,)) for item_id, veto in db.session.execute(stmt)
+        ]
         key = str(app.config["BALLOT_KEY"]).encode()
         submit_anonymous_sheet(round_id, code, normalise_card(card) or "", entries, key, str(uuid.uuid4()))
 

@@ -68,7 +68,7 @@ def items_of(app: Flask, code: str) -> list[dict[str, Any]]:
             .order_by(StandardItem.position)
         )
         return [
-            {"id": i.id, "max": i.max_points, "per": i.deduction, "veto": i.veto}
+            {"id": i.id, "max": i.max_points, "per": i.rules[0].amount or 0, "veto": i.veto}
             for i in db.session.scalars(stmt)
         ]
 

@@ -291,7 +291,7 @@ def test_no_sheet_slips_in_while_a_round_is_being_sealed(app: Flask) -> None:
             started.wait()
             for card in mine:
                 for code, _, items in posts:
-                    entries = [ItemEntry(item_id, 0) for item_id, _ in items]
+                    entries = [ItemEntry(item_id, (0,)) for item_id, _ in items]
                     time.sleep(0.001)
                     try:
                         submit_anonymous_sheet(rnd_id, code, card, entries, key, str(uuid.uuid4()))

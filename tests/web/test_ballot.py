@@ -281,7 +281,14 @@ def test_anonymous_tables_have_no_person_time_or_sequence_columns(app: Flask) ->
         "vetoed",
         "receipt",  # HMAC of the phone's submission id, erased at sealing
     }
-    assert set(columns["anon_sheet_item"]) == {*sheet_key, "item_id", "defects", "deduction", "remark"}
+    assert set(columns["anon_sheet_item"]) == {
+        *sheet_key,
+        "item_id",
+        "defects",
+        "counts",
+        "deduction",
+        "remark",
+    }
     assert set(columns["anon_sheet_photo"]) == {*sheet_key, "sha256", "item_id", "width", "height"}
     assert set(columns["ballot_card"]) == {"digest", "round_id", "serial", "voided"}
     assert keys == {

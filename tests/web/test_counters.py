@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from inspect_app.audit import Actor
+from inspect_app.domain.deductions import Deduction, RuleKind
 from inspect_app.domain.enums import Role, RoundStatus
 from inspect_app.domain.standards import ItemDraft
 from inspect_app.extensions import db
@@ -91,7 +92,17 @@ def test_standard_version_numbers_stay_unique_and_gapless_under_concurrent_edits
                 StandardVersion.number.desc()
             )
         ).first() or (0, 0)
-    items = [ItemDraft("质量", "1.1", Decimal("5"), Decimal("1"), "每处扣1分", False)]
+    items = [
+        ItemDraft(
+            "质量",
+            "1.1",
+            "",
+            Decimal("5"),
+            "",
+            "每处扣1分",
+            (Deduction(RuleKind.EACH, Decimal("1"), "每处扣1分"),),
+        )
+    ]
     _, errors = together(app, lambda n: add_version(ORGANISER, standard_id, items, f"并发修订{n}"))
     assert errors == []
     with app.app_context():

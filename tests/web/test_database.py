@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from inspect_app.database import write_transaction
 from inspect_app.extensions import db
-from inspect_app.models import Post, Sheet, StandardItem, User
+from inspect_app.models import Post, Sheet, StandardItem, StandardRule, User
 from tests.conftest import make_app
 
 
@@ -33,7 +33,7 @@ def flush_fails(app: Flask, change) -> bool:
 
 def test_database_rejects_impossible_rows(app: Flask) -> None:
     with app.app_context():
-        item_id = db.session.scalar(select(StandardItem.id).where(StandardItem.veto.is_(False)).limit(1))
+        item_id = db.session.scalar(select(StandardItem.id).where(StandardItem.max_points > 0).limit(1))
         post_id = db.session.scalar(
             select(Post.id).where(Post.start_date.isnot(None)).order_by(Post.id).limit(1)
         )
@@ -43,7 +43,15 @@ def test_database_rejects_impossible_rows(app: Flask) -> None:
     def set_(model, row_id, **values):
         return lambda: db.session.execute(sa.update(model).where(model.id == row_id).values(**values))
 
-    assert flush_fails(app, set_(StandardItem, item_id, deduction=Decimal("99")))  # more than the item's max
+    assert flush_fails(app, set_(StandardItem, item_id, max_points=Decimal("-1")))
+
+    def rule(**values):  # a deduction rule of the item
+        stmt = sa.update(StandardRule).where(StandardRule.item_id == item_id).values(**values)
+        return lambda: db.session.execute(stmt)
+
+    assert flush_fails(app, rule(kind="each", amount=Decimal("0")))  # deducts nothing per instance
+    assert flush_fails(app, rule(kind="whole", amount=Decimal("1")))  # 不得分 has no amount
+    assert flush_fails(app, rule(kind="maybe"))
     assert flush_fails(app, set_(Post, post_id, end_date=date(2000, 1, 1)))  # ends before it starts
     assert flush_fails(app, set_(Post, post_id, status="famous"))
     assert flush_fails(app, set_(Sheet, sheet_id, score=Decimal("100.5")))

@@ -67,7 +67,9 @@ def test_a_standard_with_a_formula_like_clause_exports_as_text_and_imports_back_
         assert version is not None
         standard_id = version.standard_id
         db.session.execute(
-            update(StandardItem).where(StandardItem.version_id == version.id).values(clause="=1+1", rule=EVIL)
+            update(StandardItem)
+            .where(StandardItem.version_id == version.id)
+            .values(clause="=1+1", scoring=EVIL, requirement=EVIL)
         )
         db.session.commit()
     login(client, "admin")
@@ -76,8 +78,8 @@ def test_a_standard_with_a_formula_like_clause_exports_as_text_and_imports_back_
     assert formulas(xlsx.data) == []
     exported = client.get(f"/standards/{standard_id}/export.csv").data
     rows = read_upload("export.csv", exported)
-    assert {row["条款"] for _, row in rows} == {"=1+1"}  # the guard is taken off again on import
-    assert {row["扣分标准"] for _, row in rows} == {EVIL}
+    assert {row["序号"] for _, row in rows} == {"=1+1"}  # the guard is taken off again on import
+    assert {row["评分办法"] for _, row in rows} == {row["项目"] for _, row in rows} == {EVIL}
 
 
 def test_the_rectification_ledger_exports_a_formula_like_problem_as_text(

@@ -122,7 +122,10 @@ def test_bad_counts_are_refused_next_to_the_item(
     page = response.get_data(as_text=True)
     assert message in page
     first_item = items_of(app, code)[0]["id"]
-    assert page.index(message) > page.index(f'id="item-{first_item}"')
+    assert page.rindex(message) > page.index(f'id="item-{first_item}"')  # next to the item…
+    summary = page[page.index('id="problems"') : page.index(f'id="item-{first_item}"')]
+    assert f'href="#item-{first_item}"' in summary
+    assert message in summary
     assert sheet_count(app) == DEMO_SHEETS
 
 

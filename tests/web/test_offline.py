@@ -71,10 +71,21 @@ def test_an_anonymous_round_downloads_in_one_request_without_a_session(
     data = json.loads(gzip.decompress(response.get_data()))
     codes = round_codes(app, rnd.id)
     assert {p["code"] for p in data["posts"]} == codes
-    assert set(data["pages"]) == {f"/p/{c}" for c in codes} | {f"/b/{rnd.id}/{c}" for c in codes}
+    with app.app_context():
+        versions = set(
+            db.session.scalars(select(RoundPost.standard_version_id).where(RoundPost.round_id == rnd.id))
+        )
+    parts = {f"/offline/parts/{rnd.id}/{v}.html" for v in versions}  # each standard's checklist, once
+    assert set(data["pages"]) == {f"/p/{c}" for c in codes} | {f"/b/{rnd.id}/{c}" for c in codes} | parts
     form = data["pages"][f"/b/{rnd.id}/{sorted(codes)[0]}"]
     assert 'data-outbox="ballot"' in form
     assert 'name="card"' in form
+    named = re.search(r"<!--inspect-items:(\S+)-->", form)
+    assert named
+    assert named.group(1) in parts
+    assert 'name="d-' not in form
+    assert 'name="d-' in data["pages"][named.group(1)]
+    assert "sheet-bar" in data["pages"][named.group(1)]
     assert "退出" not in data["pages"][f"/p/{sorted(codes)[0]}"]  # rendered for nobody
     assert "script-src 'self'" in data["headers"]["Content-Security-Policy"]
 

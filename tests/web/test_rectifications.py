@@ -32,7 +32,7 @@ def sign(app: Flask, client: FlaskClient, rnd: int, code: str = POST, **extra: s
     """A signed sheet with one defect on every non-veto item (so every item is a deduction)."""
     with app.app_context():
         stmt = (
-            select(StandardItem.id, StandardItem.veto)
+            select(StandardItem.id, (StandardItem.max_points == 0).label("veto"))
             .join(RoundPost, RoundPost.standard_version_id == StandardItem.version_id)
             .join(Post, Post.id == RoundPost.post_id)
             .where(RoundPost.round_id == rnd, Post.code == code)

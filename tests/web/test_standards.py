@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 
 from inspect_app.extensions import db
 from inspect_app.models import Post, RoundPost, Standard, StandardVersion
+from inspect_app.standards.exchange import item_rows
 from tests.conftest import csrf_token, login
 
-HEADERS = ["类别", "条款", "分值", "每处扣分", "扣分标准", "一票否决"]
+HEADERS = ["类别", "序号", "项目", "标准分", "检查方法", "评分办法", "扣分规则"]
+LEGACY = ["类别", "条款", "分值", "每处扣分", "扣分标准", "一票否决"]
 
 
 def coal(app: Flask) -> int:
@@ -50,7 +52,7 @@ def test_csv_export_reimports_as_a_new_version_and_posts_follow_it(app: Flask) -
     assert exported.data.startswith("\ufeff".encode())  # BOM: Excel shows the Chinese correctly
     rows = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"))))
     assert rows[0] == HEADERS
-    rows[1][4] += "（2027修订）"
+    rows[1][5] += "（2027修订）"
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     response = upload(client, standard_id, "coal.csv", out.getvalue().encode("utf-8"))
@@ -62,7 +64,7 @@ def test_csv_export_reimports_as_a_new_version_and_posts_follow_it(app: Flask) -
                 StandardVersion.standard_id == standard_id, StandardVersion.number == 2
             )
         ).one()
-        assert newest.items[0].rule.endswith("（2027修订）")
+        assert newest.items[0].scoring.endswith("（2027修订）")
         assert newest.total_points == 100
         posts = db.session.scalars(
             select(Post).where(Post.profession == "coal", Post.standard_version_id.isnot(None))
@@ -87,31 +89,28 @@ def test_xlsx_round_trip_and_gb18030_csv(app: Flask) -> None:
     assert versions(app, standard_id) == 3
 
 
-def test_bad_rows_are_all_reported_and_nothing_is_imported(app: Flask) -> None:
+def test_bad_rows_are_all_reported_with_row_column_and_limit_and_nothing_is_imported(app: Flask) -> None:
     client, standard_id = committee(app), coal(app)
     book = Workbook()
     sheet = book.active
     sheet.append(HEADERS)
-    sheet.append(["顶板管理", "1.1", 60, 0.5, "支护不合格，一处扣0.5分", "否"])
-    sheet.append(["顶板管理", "1.1", 30, 40, "重复条款且每处扣分超过分值", "否"])
-    sheet.append(["", "1.3", "十", 1, "", "也许"])
-    sheet.append(["安全", "9.9", 5, 0, "一票否决项带分值", "是"])
+    sheet.append(["顶板管理", "1.1", "支护", 60, "查现场", "支护不合格，一处扣0.5分", ""])
+    sheet.append(["", "1.1", "支护", 30, "查现场", "按规程执行", ""])
+    sheet.append(["", "1.3", "", "十", "", "", "酌情"])
+    sheet.append(["安全", "9.9", "长" * 4001, 0, "", "每处扣1分", ""])
     buf = io.BytesIO()
     book.save(buf)
     response = upload(client, standard_id, "bad.xlsx", buf.getvalue())
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     for expected in (
-        "第3行",
-        "与第2行重复",
-        "每处扣分不能超过该条分值",
-        "第4行",
-        "「类别」必填",
-        "「扣分标准」必填",
-        "「分值」须为0到100",
-        "须填“是”或“否”",
-        "第5行",
-        "一票否决项不设分值",
+        "第3行「评分办法」：找不到扣分规则",
+        "第3行「序号」：与第2行重复",
+        "第4行「项目」：请填写项目或评分办法",
+        "第4行「扣分规则」：「酌情」中找不到扣分规则",
+        "第4行「标准分」：「十」不是 0 到 9999.99 之间",
+        "第5行「项目」：过长：最多 4000 个字",
+        "第5行「标准分」：有扣分规则的项目须有标准分",
     ):
         assert expected in page, expected
     assert versions(app, standard_id) == 1
@@ -122,13 +121,9 @@ def test_unreadable_or_wrong_files_get_a_message(app: Flask) -> None:
     cases = [
         ("x.xlsx", b"PK\x03\x04 not really a zip", "无法读取"),
         ("x.pdf", b"%PDF-1.4", "请上传 .xlsx 或 .csv"),
-        ("x.csv", "名称,分数\n顶板,10\n".encode(), "缺少：类别"),
+        ("x.csv", "名称,分数\n顶板,10\n".encode(), "缺少：类别、项目/评分办法"),
         ("x.csv", b"", "文件是空的"),
-        (
-            "x.csv",
-            "类别,条款,分值,每处扣分,扣分标准,一票否决\n顶板,1.1,50,1,一处扣1分,否\n".encode(),
-            "合计为50分",
-        ),
+        ("x.csv", "类别,序号,标准分,评分办法\n顶板,1.1,0,取消评审资格\n".encode(), "没有任何项目有标准分"),
     ]
     for name, data, message in cases:
         response = upload(client, standard_id, name, data)
@@ -147,12 +142,10 @@ def test_edit_form_makes_a_new_version_with_a_changed_item(app: Flask) -> None:
             .one()
             .items
         )
-        rows = [
-            [i.category, i.clause, str(i.max_points), str(i.deduction), i.rule, "是" if i.veto else "否"]
-            for i in items
-        ]
-    assert rows[0][4] in page
-    rows[0][4] = "锚杆托盘不贴紧岩面，一处扣0.5分"
+        rows = item_rows(items)
+    assert rows[0][5] in page
+    rows[0][5] = "锚杆托盘不贴紧岩面，一处扣0.5分"
+    rows[0][6] = ""
     form = {"csrf_token": token, "rows": str(len(rows) + 1), "note": "细化顶板条款"}
     for n, row in enumerate(rows, start=1):
         form.update({f"row-{n}-{i}": value for i, value in enumerate(row)})
@@ -184,7 +177,7 @@ def _zip_bomb() -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.append(["类别", "条款", "分值", "每处扣分", "扣分标准", "一票否决"])
+    sheet.append(HEADERS)
     plain = io.BytesIO()
     book.save(plain)
     bomb = io.BytesIO()
@@ -201,7 +194,7 @@ def test_oversized_files_and_zip_bombs_are_refused_before_they_are_read(app: Fla
     client, standard_id = committee(app), coal(app)
     bomb = _zip_bomb()
     assert len(bomb) < 1024 * 1024
-    big_csv = ("类别,条款,分值,每处扣分,扣分标准,一票否决\n" + "顶板,1.1,1,1,扣1分,否\n" * 120_000).encode()
+    big_csv = ("类别,条款,分值,每处扣分,扣分标准,一票否决\n" + "顶板,1.1,1,1,扣1分,否\n" * 240_000).encode()
     for name, data in (("bomb.xlsx", bomb), ("big.csv", big_csv)):
         response = upload(client, standard_id, name, data)
         response.request.environ["wsgi.input"].close()  # the test client spooled the big body to a file
