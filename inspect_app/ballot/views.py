@@ -178,7 +178,7 @@ def _refusal(round_id: int, code: str, refusal: SubmitRefused, bad_card: bool) -
     if refusal.status == 422 and bad_card:
         return error_response(422, card_message("card_format"), "card_format")
     if refusal.code == "invalid_sheet" and refusal.problems:
-        return problems_json(_entry_or_none(round_id, code), refusal.problems)
+        return problems_json(_entry_or_none(round_id, code), refusal.problems, refusal.status)
     if refusal.code == "post_not_in_round" and retired_code(code) is not None:
         return error_response(410, refusal_message("board_replaced"), "board_replaced")
     return error_response(refusal.status, message, refusal.code)

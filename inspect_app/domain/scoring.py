@@ -84,6 +84,8 @@ class Problem:
     item_id: int | None = None
     limit: int | None = None
     rule: int | None = None
+    #: what it is about where that is not an item or a rule (a photo's file name)
+    detail: str = ""
 
 
 @dataclass(frozen=True)

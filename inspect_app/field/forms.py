@@ -114,5 +114,8 @@ def read_photos(files: MultiDict[str, FileStorage], limit: int) -> list[Upload]:
     try:
         return read_uploads(files, limit)
     except UploadRefused as refused:
-        problem = Problem(f"photo_{refused.code}", refused.item_id, limit)
-        raise SubmitRefused(refused.status, "invalid_sheet", [problem]) from None
+        problems = [
+            Problem(f"photo_{each.code}", each.item_id, limit, detail=each.name)
+            for each in (refused, *refused.others)
+        ]
+        raise SubmitRefused(refused.status, "invalid_sheet", problems) from None

@@ -62,8 +62,10 @@ def problem_message(problem: Problem) -> str:
 
 
 def _message(problem: Problem, item: StandardItem | None) -> str:
-    """The problem's words, naming the rule when the item has several."""
+    """The problem's words, naming the rule when the item has several, or the photo's file."""
     text = problem_message(problem)
+    if problem.detail:
+        return f"「{problem.detail}」{text}"
     if item is not None and problem.rule and len(item.rules) > 1 and problem.rule <= len(item.rules):
         return f"{item.rules[problem.rule - 1].label}：{text}"
     return text
@@ -82,7 +84,9 @@ def _photos_sent(items: dict[int, StandardItem]) -> list[tuple[str, list[str]]]:
     return sent
 
 
-def problems_json(entry: RoundPost | None, problems: Sequence[Problem]) -> tuple[Response, int]:
+def problems_json(
+    entry: RoundPost | None, problems: Sequence[Problem], status: int = 422
+) -> tuple[Response, int]:
     """A refused sheet for the phone's outbox (422): every problem with the item it is about, so the list of
     waiting sheets can say all that must change, not only the first."""
     by_id = {item.id: item for item in entry.standard_version.items} if entry is not None else {}
@@ -91,7 +95,7 @@ def problems_json(entry: RoundPost | None, problems: Sequence[Problem]) -> tuple
         item = by_id.get(p.item_id) if p.item_id is not None else None
         listed.append({"item": item.clause if item else None, "code": p.code, "message": _message(p, item)})
     first = listed[0] if listed else {"code": "invalid_sheet", "message": _("Some entries need correcting.")}
-    return jsonify(error=first["code"], message=first["message"], problems=listed), 422
+    return jsonify(error=first["code"], message=first["message"], problems=listed), status
 
 
 def sheet_context(entry: RoundPost, problems: Sequence[Problem] = ()) -> dict[str, Any]:
@@ -104,7 +108,7 @@ def sheet_context(entry: RoundPost, problems: Sequence[Problem] = ()) -> dict[st
     for p in problems:
         item = by_id.get(p.item_id) if p.item_id is not None else None
         if item is None:
-            general.append(problem_message(p))
+            general.append(_message(p, None))
             continue
         message = _message(p, item)
         errors[item.id] = f"{errors[item.id]} {message}" if item.id in errors else message

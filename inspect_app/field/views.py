@@ -131,9 +131,10 @@ def _refusal_page(round_id: int, code: str, refusal: SubmitRefused) -> Response 
     """Input problems re-render the form, each message next to its item; anything else is an error page."""
     if refusal.code == "invalid_sheet" and wants_json():
         try:
-            return problems_json(load_round_post(round_id, code, signer=signer()), refusal.problems)
+            entry = load_round_post(round_id, code, signer=signer())
         except SubmitRefused:
-            return problems_json(None, refusal.problems)
+            entry = None
+        return problems_json(entry, refusal.problems, refusal.status)
     if refusal.code == "invalid_sheet":
         try:
             return form_page(load_round_post(round_id, code, signer=signer()), refusal.problems, 422)

@@ -26,12 +26,17 @@ class Upload:
 
 
 class UploadRefused(Exception):
-    """``code``: a ``PhotoRefused`` code, ``too_many`` or ``bad_field``; ``item_id`` where it was attached."""
+    """``code``: a ``PhotoRefused`` code, ``too_many`` or ``bad_field``; ``item_id`` where it was attached,
+    ``name`` the file's name on the phone; ``others`` the rest of the form's bad photos, each checked too."""
 
-    def __init__(self, code: str, item_id: int | None = None) -> None:
+    def __init__(
+        self, code: str, item_id: int | None = None, name: str = "", others: tuple[UploadRefused, ...] = ()
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.item_id = item_id
+        self.name = name
+        self.others = others
 
     @property
     def status(self) -> int:
@@ -51,16 +56,20 @@ def _fields(files: MultiDict[str, FileStorage]) -> list[tuple[int | None, FileSt
 
 
 def read_uploads(files: MultiDict[str, FileStorage], limit: int) -> list[Upload]:
-    """Every photo of the form, sanitised; refuses the lot on the first bad one or beyond ``limit``."""
+    """Every photo of the form, sanitised; refuses the lot beyond ``limit`` or if any is bad, naming each bad
+    one (so the inspector knows which to take again)."""
     fields = _fields(files)
     if len(fields) > limit:
         raise UploadRefused("too_many")
     uploads = []
+    bad: list[UploadRefused] = []
     for item_id, upload in fields:
         try:
             uploads.append(Upload(item_id, sanitise(upload.read())))
         except PhotoRefused as refused:
-            raise UploadRefused(refused.code, item_id) from None
+            bad.append(UploadRefused(refused.code, item_id, (upload.filename or "")[:100]))
+    if bad:
+        raise UploadRefused(bad[0].code, bad[0].item_id, bad[0].name, tuple(bad[1:]))
     return uploads
 
 

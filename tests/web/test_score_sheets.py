@@ -308,3 +308,23 @@ def test_posts_on_different_standards_compare_in_one_ranking(app: Flask, scene: 
 
 def test_every_row_of_the_real_sheet_reads_as_rules() -> None:
     assert all(parse_rules(row["评分办法"]) for row in SHEET)
+
+
+def test_each_refused_photo_is_named(app: Flask, scene: Scene) -> None:
+    items = checklist(app, scene.coal, scene.round_id)
+    photos = {
+        f"photo-{items[0].id}": [
+            (io.BytesIO(small_jpeg(40)), "好.jpg"),
+            (io.BytesIO(b"not a photo"), "坏1.jpg"),
+        ],
+        "photo": (io.BytesIO(b"%PDF-1.4"), "坏2.jpg"),
+    }
+    form = {**ballot(items, scene.cards[4], {}), **photos}
+    response = app.test_client().post(
+        f"/b/{scene.round_id}/{scene.coal}", data=form, content_type="multipart/form-data"
+    )
+    assert response.status_code == 415
+    top = response.get_data(as_text=True).split('<form method="post"')[0]
+    assert "「坏1.jpg」" in top
+    assert "「坏2.jpg」" in top
+    assert "「好.jpg」" not in top
