@@ -6,6 +6,7 @@ Points are ``Numeric(6, 2)`` and handled as ``Decimal``.
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from datetime import date, datetime
@@ -295,10 +296,19 @@ class StandardItem(Base):
         return any(r.kind == RuleKind.VETO for r in self.rules)
 
     @property
+    def scoring_beyond_rules(self) -> bool:
+        """Whether 评分办法 says more than its rules' labels (shown next to their counts on the form)."""
+        return _bare(self.scoring) != _bare("".join(r.label for r in self.rules))
+
+    @property
     def summary(self) -> str:
         """A line naming the item where its whole text would not fit (a rectification, a notice)."""
         text = self.requirement or self.scoring
         return text if len(text) <= 120 else text[:119] + "…"
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"[\s。；;，,、！!…]+", "", text)
 
 
 class StandardRule(Base):

@@ -48,12 +48,18 @@ def _counts(
     counts: list[int] = []
     for rule in range(1, max(rules, default=1) + 1):
         key = f"d-{item_id}" if rule == 1 else f"d-{item_id}-{rule}"
-        count = _int_or_none(form.get(key, "").strip() or "0")
-        if count is None:
+        sent = [_int_or_none(v.strip() or "0") for v in _values(form, key)] or [0]
+        if None in sent:
             problems.append(Problem("not_a_number", item_id, rule=rule))
             return None
-        counts.append(count)
+        counts.append(max(c for c in sent if c is not None))  # a ticked box also sends its hidden 0
     return tuple(counts)
+
+
+def _values(form: Mapping[str, str], key: str) -> list[str]:
+    if isinstance(form, MultiDict):
+        return form.getlist(key)
+    return [form[key]] if key in form else []
 
 
 def parse_rechecks(form: Mapping[str, str]) -> tuple[list[Recheck], list[Problem]]:

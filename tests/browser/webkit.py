@@ -153,11 +153,16 @@ def resize_viewport(driver: WebDriver, width: int, height: int) -> tuple[int, in
     """Size the window so that the page gets ``width`` × ``height`` CSS pixels; returns what it got (the
     window cannot be narrower than MiniBrowser's toolbar: 305 px with GTK_CSS, 447 px without)."""
     inner = "return [window.innerWidth, window.innerHeight]"
-    driver.set_window_size(width, height)
-    got_w, got_h = driver.execute_script(inner)
-    if (got_w, got_h) != (width, height):  # the toolbar's height (and any border) comes on top
-        driver.set_window_size(width + max(0, width - got_w), height + (height - got_h))
+    window_w, window_h = width, height
+    got_w, got_h = 0, 0
+    for _ in range(6):  # WebKitGTK applies a size a moment later: resize until the page has held it
+        driver.set_window_size(window_w, window_h)
+        time.sleep(0.05)
         got_w, got_h = driver.execute_script(inner)
+        if (got_w, got_h) == (width, height):
+            break
+        window_w += max(0, width - got_w)  # the toolbar's height (and any border) comes on top
+        window_h += height - got_h
     return int(got_w), int(got_h)
 
 

@@ -328,3 +328,20 @@ def test_each_refused_photo_is_named(app: Flask, scene: Scene) -> None:
     assert "「坏1.jpg」" in top
     assert "「坏2.jpg」" in top
     assert "「好.jpg」" not in top
+
+
+def test_a_ticked_whole_item_box_counts_whatever_order_its_fields_arrive_in(app: Flask, scene: Scene) -> None:
+    """A 不得分 box sends 1 beside its hidden 0; in either order the item is lost (the form's fields are
+    ordered by the page, a replayed sheet's by the phone)."""
+    from werkzeug.datastructures import MultiDict
+
+    items = checklist(app, scene.coal, scene.round_id)
+    index, item = next((i, it) for i, it in enumerate(items) if it.rules[-1].kind == RuleKind.WHOLE)
+    key = f"d-{item.id}" if len(item.rules) == 1 else f"d-{item.id}-{len(item.rules)}"
+    form = MultiDict(ballot(items, scene.cards[5], {}))
+    form.setlist(key, ["0", "1"])
+    assert app.test_client().post(f"/b/{scene.round_id}/{scene.coal}", data=form).status_code in (200, 303)
+    with app.app_context():
+        line = db.session.scalars(select(AnonSheetItem).where(AnonSheetItem.item_id == item.id)).one()
+        assert line.deduction == item.max_points
+        assert line.counts[-1] == 1
