@@ -4,6 +4,7 @@ gets exactly the access its views declare."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -15,7 +16,7 @@ from inspect_app.domain.mine import MineFields
 from inspect_app.extensions import db
 from inspect_app.models import Branch, Unit, User
 from inspect_app.setup.services import FirstAdmin, init_mine
-from tests.conftest import ROLE_LOGINS, login, make_app
+from tests.conftest import ROLE_LOGINS, csrf_token, login, make_app
 
 PASSWORD = "Kuang-2026-jiancha"
 #: any URL parameter the walk meets: ids that name nothing (a real mine has none yet)
@@ -97,3 +98,22 @@ def test_the_lists_of_an_empty_mine_say_so_instead_of_failing(empty_app: Flask) 
         db.session.get(Unit, 1).closed_on = db.func.current_date()  # type: ignore[union-attr]
     closed = client.get("/posts/new").get_data(as_text=True)
     assert 'name="name"' not in closed  # no open unit: it says where units are entered instead
+
+
+def test_an_empty_mine_creates_its_first_standard_from_its_real_score_sheet(empty_app: Flask) -> None:
+    """The first standard of a new mine: the 安全质量标准化 sheet as kept (merged 类别, 1100 points)."""
+    from tests.real_sheets import real_sheet, to_xlsx_bytes
+
+    _set_up(empty_app)
+    client = empty_app.test_client()
+    login(client, ROLE_LOGINS["admin"], PASSWORD)
+    assert client.get("/standards/").status_code == 200
+    token = csrf_token(client, "/standards/new")
+    sheet = to_xlsx_bytes(real_sheet(), merged_categories=True)
+    data = {"csrf_token": token, "title": "采煤专业安全质量标准化评分表", "profession": "coal",
+            "file": (io.BytesIO(sheet), "评分表.xlsx")}  # fmt: skip
+    response = client.post("/standards/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "共 129 项，11 类，1100 分。" in page
+    assert client.get("/s/1").status_code == 200  # the public page of the standard
