@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from inspect_app.database import write_transaction
 from inspect_app.extensions import db
-from inspect_app.models import Post, Sheet, StandardItem, StandardRule, User
+from inspect_app.models import Post, Sheet, SheetItem, StandardItem, StandardRule, User
 from tests.conftest import make_app
 
 
@@ -129,3 +129,62 @@ def test_concurrent_sqlite_writers_wait_instead_of_failing(sqlite_app: Flask) ->
     for t in threads:
         t.join()
     assert errors == []
+
+
+@pytest.fixture
+def scratch_url(db_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own on the server the run uses (a file for SQLite)."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    name = "inspect_scratch_migration"
+    server = sa.create_engine(db_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    yield db_url.rsplit("/", 1)[0] + f"/{name}"
+    with server.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    server.dispose()
+
+
+OLD_ROWS = [
+    "INSERT INTO standard (id, profession, title) VALUES (1, 'coal', '采煤')",
+    "INSERT INTO standard_version (id, standard_id, number, created_at, note) VALUES (1, 1, 1, '2026-01-01', '')",
+    "INSERT INTO standard_item (id, version_id, position, category, clause, max_points, deduction, rule, veto) "
+    "VALUES (1, 1, 1, '顶板', '1.1', 10, 0.5, '一架不合格扣0.5分', FALSE), "
+    "(2, 1, 2, '否决', '9.1', 0, 0, '发生事故本岗为0分', TRUE)",
+    "INSERT INTO sheet_item (id, sheet_id, item_id, defects, deduction, remark) "
+    "VALUES (1, 1, 1, 3, 1.5, ''), (2, 1, 2, 0, 0, ''), (3, 2, 1, NULL, 0, '')",
+]
+
+
+def test_the_upgrade_to_full_size_sheets_keeps_every_standard_and_sheet_line(scratch_url: str) -> None:
+    """A mine's data from before: each line's one rule becomes its rule, each count its rule's count."""
+    app = make_app(scratch_url)
+    with app.app_context():
+        upgrade(revision="a17c0de5e7a1")
+        db.engine.dispose()
+    raw = sa.create_engine(scratch_url)  # the sheets' parents are beside the point: no foreign key checks
+    with raw.begin() as conn:
+        if raw.dialect.name == "postgresql":
+            conn.execute(sa.text("SET session_replication_role = replica"))
+        for statement in OLD_ROWS:
+            conn.execute(sa.text(statement))
+    raw.dispose()
+    with app.app_context():
+        upgrade()
+        rules = db.session.execute(
+            sa.select(StandardRule.item_id, StandardRule.kind, StandardRule.amount, StandardRule.label)
+        ).all()
+        assert sorted(rules) == [
+            (1, "each", Decimal("0.50"), "每处扣0.5分"),
+            (2, "veto", None, "取消评审资格"),
+        ]
+        item = db.session.get(StandardItem, 1)
+        assert item is not None
+        assert (item.scoring, item.requirement, item.method) == ("一架不合格扣0.5分", "", "")
+        lines = db.session.execute(sa.select(SheetItem.id, SheetItem.counts).order_by(SheetItem.id)).all()
+        assert [tuple(line) for line in lines] == [(1, [3]), (2, [0]), (3, None)]
+        db.session.remove()
+        db.engine.dispose()
