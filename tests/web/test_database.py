@@ -150,8 +150,10 @@ def scratch_url(db_url: str, tmp_path: Path) -> Iterator[str]:
 
 OLD_ROWS = [
     "INSERT INTO standard (id, profession, title) VALUES (1, 'coal', '采煤')",
-    "INSERT INTO standard_version (id, standard_id, number, created_at, note) VALUES (1, 1, 1, '2026-01-01', '')",
-    "INSERT INTO standard_item (id, version_id, position, category, clause, max_points, deduction, rule, veto) "
+    "INSERT INTO standard_version (id, standard_id, number, created_at, note) "
+    "VALUES (1, 1, 1, '2026-01-01', '')",
+    "INSERT INTO standard_item "
+    "(id, version_id, position, category, clause, max_points, deduction, rule, veto) "
     "VALUES (1, 1, 1, '顶板', '1.1', 10, 0.5, '一架不合格扣0.5分', FALSE), "
     "(2, 1, 2, '否决', '9.1', 0, 0, '发生事故本岗为0分', TRUE)",
     "INSERT INTO sheet_item (id, sheet_id, item_id, defects, deduction, remark) "
