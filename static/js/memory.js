@@ -82,11 +82,12 @@
     if (!force && Date.now() - last < CHECK_EVERY) return Promise.resolve();
     return known().then(function (ids) {
       if (!ids.length) return null;
-      try { sessionStorage.setItem(CHECKED, String(Date.now())); } catch (e) { /* no storage */ }
       return fetch("/b/rounds/live.json", {
         credentials: "omit", cache: "no-store", headers: { Accept: "application/json" },
       }).then(function (response) { return response.ok ? response.json() : null; }).then(function (data) {
         if (!data || !data.live) return null;
+        // checked only once answered: a fetch lost as the signal came back is tried again on the next page
+        try { sessionStorage.setItem(CHECKED, String(Date.now())); } catch (e) { /* no storage */ }
         var live = data.live.map(String);
         return Promise.all(ids.filter(function (id) { return live.indexOf(id) === -1; }).map(forgetRound));
       });
