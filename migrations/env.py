@@ -43,7 +43,7 @@ def run_migrations_online() -> None:
             if sqlite and _broken_keys(connection) - before:
                 raise RuntimeError("the migration would leave rows pointing at rows that do not exist")
         if sqlite:
-            connection.invalidate()  # never back to the pool without its foreign keys: the next one is made anew
+            connection.invalidate()  # never back to the pool without its foreign keys: the next is made anew
 
 
 def _broken_keys(connection) -> set[tuple]:  # noqa: ANN001
