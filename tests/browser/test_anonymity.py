@@ -105,12 +105,15 @@ def test_a_kept_card_learns_nothing_after_sealing_and_the_phones_forget_the_roun
 
     # phone A comes online again: the round's card, its list of sheets sent and its pages are forgotten
     phone_a.context.set_offline(True)
+    phone_a.wait_for_timeout(300)
     phone_a.context.set_offline(False)
     for n in range(300):  # up to 30 s: a loaded CI machine is slow to wake a phone's page
         if _stored_card(phone_a, round_id) is None:
             break
-        if n == 100:  # the check sent as the signal came back may have been lost: the next page asks again
-            phone_a.reload()
+        if n in (100, 200):  # the check sent as the signal came back may have been lost: signal comes again
+            phone_a.context.set_offline(True)
+            phone_a.wait_for_timeout(300)
+            phone_a.context.set_offline(False)
         phone_a.wait_for_timeout(100)
     assert _stored_card(phone_a, round_id) is None
     phone_a.goto(f"{live_server}/outbox")
