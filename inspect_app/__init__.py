@@ -12,12 +12,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Config → extensions → blueprints → cli → errors."""
-    from . import cli, config, errors, i18n, params, security
+    from . import cli, config, errors, htmx, i18n, params, security
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .ballot.views import bp as ballot_bp
     from .database import configure_engine
+    from .desk.views import bp as desk_bp
     from .extensions import csrf, db, limiter, migrate
     from .field.views import bp as field_bp
     from .notices.views import bp as notices_bp
@@ -48,12 +49,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    htmx.init_app(app)
     security.init_app(app)
 
     for bp in (
         setup_bp,
         public_bp,
         auth_bp,
+        desk_bp,
         posts_bp,
         field_bp,
         ballot_bp,

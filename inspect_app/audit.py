@@ -49,3 +49,68 @@ def record(
             after=after,
         )
     )
+
+
+def _labels() -> dict[str, Any]:
+    from flask_babel import lazy_gettext as _l
+
+    return {
+        "post.create": _l("Post created"),
+        "post.edit": _l("Post edited"),
+        "post.apply": _l("Post applied for"),
+        "post.review": _l("Review (调研论证) begun"),
+        "post.findings": _l("Review findings recorded"),
+        "post.approve": _l("Post approved and listed"),
+        "post.reject": _l("Post sent back for rebuilding"),
+        "post.adjust": _l("Listed post adjusted"),
+        "post.expire": _l("Post expired"),
+        "post.revoke": _l("Honour revoked"),
+        "post.achievements": _l("Achievements updated"),
+        "post.rotate_code": _l("Board code replaced"),
+        "round.create": _l("Round created"),
+        "round.edit": _l("Round edited"),
+        "round.open": _l("Round opened"),
+        "round.seal": _l("Round sealed"),
+        "round.publish": _l("Results published"),
+        "round.cards": _l("Ballot cards printed"),
+        "round.void_card": _l("Ballot card voided"),
+        "notice.draft": _l("Notice drafted"),
+        "notice.edit": _l("Notice edited"),
+        "notice.publish": _l("Notice published"),
+        "rectification.issue": _l("Rectification issued"),
+        "rectification.assign": _l("Rectification assigned"),
+        "rectification.complete": _l("Rectification reported done"),
+        "rectification.recheck_pass": _l("Re-check passed"),
+        "rectification.recheck_fail": _l("Re-check failed: returned"),
+        "feedback.decide": _l("Miner's note decided"),
+        "standard.create": _l("Standard created"),
+        "standard.version": _l("Standard revised"),
+        "unit.create": _l("Unit created"),
+        "unit.edit": _l("Unit edited"),
+        "unit.rename": _l("Unit renamed"),
+        "unit.close": _l("Unit closed"),
+        "unit.delete": _l("Unit deleted"),
+        "unit.import": _l("Units imported"),
+        "branch.create": _l("Party branch created"),
+        "branch.edit": _l("Party branch edited"),
+        "branch.close": _l("Party branch closed"),
+        "branch.delete": _l("Party branch deleted"),
+        "member.create": _l("Member added"),
+        "member.edit": _l("Member edited"),
+        "member.close": _l("Member left"),
+        "member.import": _l("Roster imported"),
+        "member.portrait": _l("Portrait changed"),
+        "account.create": _l("Account created"),
+        "account.enable": _l("Account enabled"),
+        "account.disable": _l("Account disabled"),
+        "account.reset_password": _l("Password reset"),
+        "account.change_password": _l("Password changed"),
+        "account.set_password": _l("Password set"),
+        "mine.setup": _l("Mine set up"),
+        "mine.edit": _l("Mine settings changed"),
+    }
+
+
+def action_label(action: str) -> str:
+    """The action as people say it (an unknown key is shown as stored rather than hidden)."""
+    return str(_labels().get(action, action))

@@ -64,6 +64,13 @@ def local(value: datetime) -> datetime:
     return value.astimezone(zone())
 
 
+def aware(value: datetime | None) -> datetime | None:
+    """A stored time as UTC-aware (SQLite hands back timestamptz columns naive: they are UTC)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
 def today() -> date:
     """The mine's calendar date now."""
     return local(now()).date()

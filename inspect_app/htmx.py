@@ -1,24 +1,40 @@
-"""htmx glue: a request from htmx gets the named block of the page template, any other gets the page."""
+"""htmx glue, two libraries each doing its own part.
+
+* **htmx-flask** reads the request (``request.htmx``: typed HX-* request headers) and writes HX-* response
+  headers (``make_response(..., trigger=…, redirect=…, push_url=…)``).
+* **jinja2-fragments** renders one named block of a page template: an htmx request gets the block it swaps,
+  any other request gets the whole page from the same template.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, make_response, render_template, request
+from flask import Flask, Response, render_template
+from htmx_flask import Htmx, make_response, request
 from jinja2_fragments.flask import render_block
+
+__all__ = ["init_app", "is_htmx", "make_response", "render"]
+
+
+def init_app(app: Flask) -> None:
+    Htmx(app)  # the request class gains ``request.htmx``
 
 
 def is_htmx() -> bool:
     """An htmx request, but not a history restore (that one needs the whole page)."""
-    return "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def render(template: str, block: str | None = None, status: int = 200, **context: Any) -> Response:
-    """Render ``block`` of ``template`` for htmx requests, the whole template otherwise."""
+def render(
+    template: str, block: str | None = None, status: int = 200, trigger: str | None = None, **context: Any
+) -> Response:
+    """Render ``block`` of ``template`` for htmx requests, the whole template otherwise. ``trigger`` names a
+    client event (HX-Trigger) fired once htmx swapped the answer in."""
     if block and is_htmx():
         body = render_block(template, block, **context)
     else:
         body = render_template(template, **context)
-    response = make_response(body, status)
+    response: Response = make_response(body, status, trigger=trigger if is_htmx() else None)
     response.vary.add("HX-Request")
     return response

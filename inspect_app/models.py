@@ -197,6 +197,9 @@ class User(UserMixin, Base):
     #: set by an administrator's initial password or reset: nothing else is reachable until it is changed
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the 工作台's last view, and where its "since your last visit" counts from (``domain.desk.visit``)
+    desk_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    desk_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: part of every session and remember cookie of this account; raised at logout, so a copied cookie dies
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 

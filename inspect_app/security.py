@@ -10,11 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response, abort, current_app, request
+from flask import Flask, Request, Response, abort, current_app, request, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user
+from htmx_flask import make_response as htmx_response
+from htmx_flask import request as htmx_request
 from sqlalchemy import bindparam, select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -49,7 +52,7 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                return login.unauthorized()
+                return _unauthorized()
             if current_user.role not in allowed:
                 abort(403)
             return view(*args, **kwargs)
@@ -58,6 +61,16 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def _unauthorized() -> Any:
+    """The login page; for an htmx request (a ranking polled after the session ended) an HX-Redirect to it,
+    with the page the user was on as ``next``: htmx would otherwise swap the login form into a fragment."""
+    if htmx_request.htmx:
+        here = urlsplit(htmx_request.htmx.current_url or "")
+        page = here.path + (f"?{here.query}" if here.query else "") if here.path else None
+        return htmx_response("", 401, redirect=url_for("auth.login", next=page))
+    return login.unauthorized()
 
 
 @dataclass(frozen=True, eq=False)

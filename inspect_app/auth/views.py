@@ -39,7 +39,7 @@ def _safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and "\\" not in target:
             return target
-    return url_for("posts.index")
+    return url_for("desk.index")
 
 
 def _account() -> str:

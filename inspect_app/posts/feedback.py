@@ -35,7 +35,7 @@ def submit_feedback(post_id: int, text: str, today: date) -> None:
         db.session.add(Feedback(post_id=post_id, body=body, received_on=today))
 
 
-def queue(actor: Actor) -> Select[Feedback]:
+def queue(actor: Actor, pending_only: bool = False) -> Select[Feedback]:
     """Notes a user may see for moderation, pending first; a secretary sees their own unit's."""
     stmt = (
         select(Feedback)
@@ -46,6 +46,8 @@ def queue(actor: Actor) -> Select[Feedback]:
     )
     if actor.role == Role.BRANCH_SECRETARY:
         stmt = stmt.where(Post.unit_id == actor.unit_id)
+    if pending_only:
+        stmt = stmt.where(Feedback.status == FeedbackStatus.PENDING.value)
     return stmt
 
 

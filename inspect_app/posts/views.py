@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from inspect_app import clock, signboard
 from inspect_app.audit import actor_of
-from inspect_app.domain.enums import PostStatus, Profession, Role
+from inspect_app.domain.enums import FeedbackStatus, PostStatus, Profession, Role
 from inspect_app.domain.lifecycle import EDITABLE, NEEDS_REASON, Action, allowed_actions
 from inspect_app.errors import refuse
 from inspect_app.extensions import db
@@ -68,6 +68,10 @@ def index() -> Response:
     stmt = select(Post).join(Unit).options(selectinload(Post.unit)).order_by(Unit.id, Post.name)
     if unit_code != ALL_UNITS:
         stmt = stmt.where(Unit.code == unit_code)
+    status = request.args.get("status", "")
+    status = status if status in PostStatus._value2member_map_ else ""
+    if status:
+        stmt = stmt.where(Post.status == status)
     posts = list(db.session.scalars(stmt))
     manage = current_user.role in SUPERVISORS
     return render(
@@ -76,6 +80,8 @@ def index() -> Response:
         posts=posts,
         units=units,
         unit_code=unit_code,
+        post_status=status,
+        statuses=list(PostStatus),
         manage=manage,
         may_create=current_user.role in (Role.ADMIN, Role.BRANCH_SECRETARY),
     )
@@ -291,8 +297,14 @@ def signboards_pdf() -> Response:
 @roles_required(Role.BRANCH_SECRETARY, Role.COMMITTEE, Role.ADMIN)
 def feedback() -> Response:
     """职工监督意见 waiting for the branch secretary, and those already decided."""
-    notes = db.session.scalars(feedback_queue(actor_of(current_user))).all()
-    return render("posts/feedback.html", notes=notes, may_decide=current_user.role == Role.BRANCH_SECRETARY)
+    pending = request.args.get("status") == FeedbackStatus.PENDING.value
+    notes = db.session.scalars(feedback_queue(actor_of(current_user), pending_only=pending)).all()
+    return render(
+        "posts/feedback.html",
+        notes=notes,
+        pending=pending,
+        may_decide=current_user.role == Role.BRANCH_SECRETARY,
+    )
 
 
 @bp.post("/feedback/<rid:feedback_id>")

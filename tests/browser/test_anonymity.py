@@ -141,6 +141,7 @@ def test_logging_out_of_a_shared_phone_removes_the_signed_forms_it_downloaded(
     assert form_url is not None
     assert form_url.startswith("/field/")
 
+    phone.locator("#menu summary").click()
     phone.get_by_role("button", name="退出").click()
     expect(phone.get_by_role("link", name="登录")).to_be_visible()
     wait_for_service_worker(phone)

@@ -30,7 +30,7 @@ def phone_as(browser: Browser, base: str, username: str) -> Page:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
+    expect(page.locator("#menu")).to_be_visible()
     return page
 
 

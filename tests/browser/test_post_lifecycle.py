@@ -31,7 +31,7 @@ def phone_as(browser: Browser, live_server: str, role: str) -> Page:
     page.get_by_label("用户名").fill(ROLE_LOGINS[role])
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    expect(page.locator(".who")).to_be_visible()
+    expect(page.locator("#menu")).to_be_visible()
     return page
 
 

@@ -130,7 +130,7 @@ def test_the_first_login_opens_nothing_but_the_password_page(app: Flask, client:
     assert change(phone, password, NEW_PASSWORD)[0] == 303
     assert phone.get("/posts/").status_code == 200
     assert account(app, "zhangsan").must_change_password is False
-    assert fresh_login(app, "zhangsan", NEW_PASSWORD)[1].endswith("/posts/")
+    assert fresh_login(app, "zhangsan", NEW_PASSWORD)[1].endswith("/desk/")
 
 
 def test_changing_ones_password_keeps_this_phone_and_ends_the_others(app: Flask) -> None:
@@ -182,7 +182,7 @@ def test_disabling_ends_the_sessions_and_refuses_the_login(app: Flask, client: F
     assert '<input type="hidden" name="active" value="1">' in listed  # its card offers 启用
     form["active"] = "1"
     assert client.post(f"/accounts/{target.id}/active", data=form).status_code == 303
-    assert fresh_login(app, "jiancha", "demo-2026")[1].endswith("/posts/")
+    assert fresh_login(app, "jiancha", "demo-2026")[1].endswith("/desk/")
 
 
 def test_an_admin_cannot_disable_themselves_or_the_last_administrator(

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask, Request, request
+from flask import Flask, request
 from flask.testing import FlaskClient
+from htmx_flask.requests import HtmxAwareRequest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import ImmutableMultiDict
@@ -47,7 +48,7 @@ class _Watched(ImmutableMultiDict):  # type: ignore[type-arg]
         return super().__contains__(key)
 
 
-class _WatchedRequest(Request):
+class _WatchedRequest(HtmxAwareRequest):
     parameter_storage_class = _Watched
 
 

@@ -1,0 +1,287 @@
+"""What the 工作台 shows one user: their to-dos (counted and listed from the same rows the pages act on),
+the latest standings at a glance and what others changed since their last visit.
+
+Every list asks the rule its page applies (``may_sign``, ``may_recheck``, ``may_organise``), so a to-do is
+never one the page behind it would then refuse.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from inspect_app import clock
+from inspect_app.audit import Actor
+from inspect_app.database import write_transaction
+from inspect_app.domain.ballots import Signer, may_recheck, results_visible
+from inspect_app.domain.desk import TASKS, Entry, Task, ToDo, awaits_findings, todo, visit
+from inspect_app.domain.enums import FeedbackStatus, PostStatus, RectStatus, Role, RoundStatus
+from inspect_app.extensions import db
+from inspect_app.models import AuditEntry, Feedback, Post, Rectification, Round, User
+from inspect_app.offline.services import offline_rounds
+from inspect_app.queries import open_rounds, round_rules
+from inspect_app.rankings.services import RankRow, round_ranking
+from inspect_app.rounds.services import may_organise, may_view, progress
+
+
+@dataclass(frozen=True)
+class Viewer:
+    actor: Actor
+    signer: Signer
+    today: date
+
+    @property
+    def own_unit(self) -> int | None:
+        """The unit a branch secretary answers for (None: the whole mine)."""
+        return self.actor.unit_id if self.actor.role == Role.BRANCH_SECRETARY else None
+
+
+def _post_entries(
+    v: Viewer, statuses: tuple[PostStatus, ...], past_end: bool = False, findings: bool = False
+) -> list[Entry]:
+    stmt = (
+        select(Post)
+        .where(Post.status.in_([s.value for s in statuses]))
+        .options(selectinload(Post.unit))
+        .order_by(Post.id)
+    )
+    if findings:
+        stmt = stmt.options(selectinload(Post.events))
+    if v.own_unit is not None:
+        stmt = stmt.where(Post.unit_id == v.own_unit)
+    if past_end:
+        stmt = stmt.where(Post.end_date < v.today)
+    posts = list(db.session.scalars(stmt))
+    if findings:
+        posts = [p for p in posts if awaits_findings([e.action for e in p.events])]
+    return [Entry(p.name, url_for("posts.detail", code=p.code), f"{p.unit.name} · {p.code}") for p in posts]
+
+
+def _notes(v: Viewer) -> list[Entry]:
+    stmt = (
+        select(Post.name, Post.code, func.count())
+        .join(Feedback, Feedback.post_id == Post.id)
+        .where(Feedback.status == FeedbackStatus.PENDING.value)
+        .group_by(Post.id, Post.name, Post.code)
+        .order_by(Post.name)
+    )
+    if v.own_unit is not None:
+        stmt = stmt.where(Post.unit_id == v.own_unit)
+    url = url_for("posts.feedback", status="pending")
+    return [
+        Entry(name, url, f"{code} · " + _("notes: %(n)d", n=int(n)), weight=int(n))
+        for name, code, n in db.session.execute(stmt)
+    ]
+
+
+def _to_sign(v: Viewer) -> list[Entry]:
+    entries = []
+    for rnd in offline_rounds(v.signer, v.actor.id):
+        if rnd.anonymous:
+            continue  # scored with a ballot card, never with a login
+        for post in rnd.posts:
+            if not post.scored:
+                url = url_for("field.form", round_id=rnd.id, code=post.code)
+                entries.append(Entry(post.name, url, f"{rnd.title} · {post.unit}"))
+    return entries
+
+
+def _organised(v: Viewer, status: RoundStatus) -> list[Round]:
+    stmt = open_rounds() if status == RoundStatus.OPEN else select(Round).where(Round.status == status.value)
+    stmt = stmt.options(selectinload(Round.entries))
+    return [r for r in db.session.scalars(stmt) if may_organise(v.actor, r.unit_id)]
+
+
+def _quorum(v: Viewer) -> list[Entry]:
+    entries = []
+    for rnd in _organised(v, RoundStatus.OPEN):
+        counts = progress(rnd)
+        need = round_rules(rnd).min_sheets
+        short = sum(1 for e in rnd.entries if counts.get(e.post_id, 0) < need)
+        if short:
+            total = len(rnd.entries)
+            if need == 1:
+                detail = _("%(short)d of %(total)d posts have no sheet yet", short=short, total=total)
+            else:
+                detail = _(
+                    "%(short)d of %(total)d posts have fewer than %(need)d sheets",
+                    short=short,
+                    total=total,
+                    need=need,
+                )
+            entries.append(Entry(rnd.title, url_for("rounds.show", round_id=rnd.id), detail))
+    return entries
+
+
+def _to_publish(v: Viewer) -> list[Entry]:
+    return [
+        Entry(r.title, url_for("rounds.show", round_id=r.id), _("Sealed: publish the results"))
+        for r in _organised(v, RoundStatus.SEALED)
+    ]
+
+
+def _fixes(v: Viewer, statuses: tuple[RectStatus, ...], overdue: bool | None) -> list[Rectification]:
+    stmt = (
+        select(Rectification)
+        .where(Rectification.status.in_([s.value for s in statuses]))
+        .options(selectinload(Rectification.post))
+        .order_by(Rectification.deadline, Rectification.id)
+    )
+    if v.own_unit is not None:
+        stmt = stmt.where(Rectification.unit_id == v.own_unit)
+    if overdue is True:
+        stmt = stmt.where(Rectification.deadline < v.today)
+    elif overdue is False:
+        stmt = stmt.where(Rectification.deadline >= v.today)
+    return list(db.session.scalars(stmt))
+
+
+def _fix_entries(rects: list[Rectification], today: date) -> list[Entry]:
+    return [
+        Entry(
+            f"{r.post.name} · {r.clause}" if r.clause else r.post.name,
+            url_for("rectifications.show", rect_id=r.id),
+            _("Due %(date)s", date=r.deadline.isoformat()) + f" · {r.number}",
+            late=r.deadline < today and r.status != RectStatus.DONE.value,
+        )
+        for r in rects
+    ]
+
+
+LATE = (RectStatus.ISSUED, RectStatus.ASSIGNED)
+
+
+def _rechecks(v: Viewer) -> list[Entry]:
+    """Fixes reported done that this user may pass or fail (never a secretary's own unit's: a unit does not
+    verify its own fix)."""
+    stmt = select(Rectification).where(Rectification.status == RectStatus.DONE.value)
+    rects = db.session.scalars(stmt.options(selectinload(Rectification.post)).order_by(Rectification.id))
+    mine = [
+        r
+        for r in rects
+        if may_recheck(v.signer, r.checker, r.unit_id, None, r.checker_user_id)
+        and (v.own_unit is None or r.unit_id != v.own_unit)
+    ]
+    return _fix_entries(mine, v.today)
+
+
+LISTS: dict[Task, Callable[[Viewer], list[Entry]]] = {
+    Task.APPLICATIONS: lambda v: _post_entries(v, (PostStatus.APPLIED,)),
+    Task.REVIEWS: lambda v: _post_entries(v, (PostStatus.REVIEW,)),
+    Task.FINDINGS: lambda v: _post_entries(v, (PostStatus.REVIEW,), findings=True),
+    Task.DRAFTS: lambda v: _post_entries(v, (PostStatus.DRAFT, PostStatus.REJECTED)),
+    Task.EXPIRING: lambda v: _post_entries(v, (PostStatus.LISTED,), past_end=True),
+    Task.NOTES: _notes,
+    Task.TO_SIGN: _to_sign,
+    Task.QUORUM: _quorum,
+    Task.TO_PUBLISH: _to_publish,
+    Task.FIXES_TO_ASSIGN: lambda v: _fix_entries(_fixes(v, (RectStatus.ISSUED,), False), v.today),
+    Task.FIXES_TO_DO: lambda v: _fix_entries(_fixes(v, (RectStatus.ASSIGNED,), False), v.today),
+    Task.RECHECKS: _rechecks,
+    Task.FIXES_OVERDUE: lambda v: _fix_entries(_fixes(v, LATE, True), v.today),
+}
+
+
+def _more_url(task: Task) -> str:
+    if task in _POST_FILTER:
+        return url_for("posts.index", status=_POST_FILTER[task])
+    if task == Task.NOTES:
+        return url_for("posts.feedback", status="pending")
+    if task in (Task.QUORUM, Task.TO_PUBLISH):
+        return url_for("rounds.index")
+    if task == Task.TO_SIGN:
+        return url_for("offline.index")
+    state = "overdue" if task == Task.FIXES_OVERDUE else "open"
+    return url_for("rectifications.index", state=state)
+
+
+_POST_FILTER = {
+    Task.APPLICATIONS: PostStatus.APPLIED.value,
+    Task.REVIEWS: PostStatus.REVIEW.value,
+    Task.FINDINGS: PostStatus.REVIEW.value,
+    Task.DRAFTS: PostStatus.DRAFT.value,
+    Task.EXPIRING: PostStatus.LISTED.value,
+}
+
+
+def todos(v: Viewer) -> list[ToDo]:
+    """Every to-do of the viewer's role, counted; the empty ones too (the page says "nothing waiting")."""
+    return [todo(task, LISTS[task](v), _more_url(task)) for task in TASKS.get(Role(v.actor.role), ())]
+
+
+@dataclass(frozen=True)
+class Glance:
+    round: Round
+    top: list[RankRow]
+    bottom: list[RankRow]
+    own: list[RankRow]
+
+
+def glance(v: Viewer) -> Glance | None:
+    """The newest round whose results the viewer may see: its best three, its last two and, for a branch
+    secretary, their own unit's posts."""
+    if v.actor.role == Role.INSPECTOR:
+        return None
+    stmt = select(Round).where(Round.status != RoundStatus.DRAFT.value)
+    stmt = stmt.order_by(Round.period_end.desc(), Round.id.desc()).limit(20)
+    for rnd in db.session.scalars(stmt):
+        visible = results_visible(RoundStatus(rnd.status), rnd.anonymous)
+        if not visible or not may_view(v.actor, rnd):
+            continue
+        rated = [row for row in round_ranking(rnd) if row.rank is not None]
+        if not rated:
+            continue
+        own = [row for row in rated if v.own_unit is not None and row.post.unit_id == v.own_unit]
+        return Glance(rnd, rated[:3], rated[3:][-2:], own)
+    return None
+
+
+#: what others did that a desk reports, and for a branch secretary only on their own unit's records
+REPORTED = ("post.", "round.", "notice.publish", "rectification.", "feedback.decide", "standard.")
+
+
+def changes(v: Viewer, since: datetime | None) -> list[tuple[str, int]]:
+    """(action, how many times) others did it since ``since``, most frequent first."""
+    if since is None:
+        return []
+    stmt = select(AuditEntry.action, AuditEntry.entity, AuditEntry.entity_id).where(
+        AuditEntry.at > since, AuditEntry.actor_id.is_distinct_from(v.actor.id)
+    )
+    seen: Counter[str] = Counter()
+    own_posts = own_fixes = None
+    if v.own_unit is not None:
+        own_posts = set(db.session.scalars(select(Post.code).where(Post.unit_id == v.own_unit)))
+        own_fixes = {str(i) for i in db.session.scalars(select(Rectification.id).where(
+            Rectification.unit_id == v.own_unit))}  # fmt: skip
+    for action, entity, entity_id in db.session.execute(stmt.limit(5000)):
+        if not action.startswith(REPORTED):
+            continue
+        if own_posts is not None and own_fixes is not None:
+            if entity == "post" and entity_id not in own_posts:
+                continue
+            if entity == "rectification" and entity_id not in own_fixes:
+                continue
+            if entity not in ("post", "rectification", "round", "notice"):
+                continue
+        seen[action] += 1
+    return seen.most_common(8)
+
+
+def mark_visit(user_id: int, now: datetime) -> datetime | None:
+    """Record a desk visit; returns the moment the changes are counted from (None: a first visit)."""
+    with write_transaction():
+        row = db.session.execute(
+            select(User.desk_seen_at, User.desk_since).where(User.id == user_id).with_for_update()
+        ).one()
+        seen_at, since = visit(clock.aware(row.desk_seen_at), clock.aware(row.desk_since), now)
+        db.session.execute(
+            update(User).where(User.id == user_id).values(desk_seen_at=seen_at, desk_since=since)
+        )
+    return since
