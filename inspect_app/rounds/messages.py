@@ -30,6 +30,7 @@ def refused(code: str, detail: str = "") -> str:
         "card_count": _("Print between 1 and %(n)d cards at a time.", n=MAX_CARDS_PER_PRINT),
         "not_anonymous": _("Ballot cards are for anonymous rounds only."),
         "round_closed": _("The round is sealed; no more cards can be printed."),
+        "void_closed": _("The round is sealed: its cards no longer count, so there is nothing to void."),
         "card_code_invalid": _(
             "The card number is wrong: check it against the card (18 letters and digits)."
         ),
@@ -64,3 +65,18 @@ def seal_unfinished() -> str:
         "The database was busy: the order in which sheets arrived is not yet erased everywhere. "
         "It is finished by the daily maintenance (flask forget-order), or by sealing the next round."
     )
+
+
+def consequence(action: str) -> str:
+    """What an irreversible step will do, said before it is confirmed."""
+    said = {
+        RoundAction.SEAL: _(
+            "Sealing stops all scoring for good: no more sheets are accepted, also from phones still "
+            "underground, and the results are computed. It cannot be undone."
+        ),
+        RoundAction.PUBLISH: _(
+            "Publishing shows the results on every post's public page and lets the notice be drafted. "
+            "It cannot be undone."
+        ),
+    }
+    return str(said.get(RoundAction(action), ""))

@@ -239,7 +239,9 @@ def print_cards(actor: Actor, round_id: int, count: int, key: bytes) -> tuple[Ro
 def void_card(actor: Actor, round_id: int, key: bytes, serial: int | None = None, code: str = "") -> int:
     """Void a card by the number printed on it, or by its code (a spare in hand); returns the serial."""
     with write_transaction():
-        _locked(round_id, actor)
+        rnd = _locked(round_id, actor)
+        if rnd.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
+            raise RoundRefused("void_closed", 410)  # sealed: no card counts any more, there is nothing to void
         stmt = select(BallotCard).where(BallotCard.round_id == round_id)
         if code:
             canonical = normalise_card(code)

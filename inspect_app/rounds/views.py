@@ -40,6 +40,7 @@ from .services import (
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 bp.add_app_template_global(messages.action_label, "round_action_label")
+bp.add_app_template_global(messages.consequence, "round_consequence")
 
 
 def _actor() -> Actor:
@@ -74,13 +75,15 @@ def _detail(rnd: Round, status: int = 200, error: str | None = None) -> Response
     actor = _actor()
     organiser = may_organise(actor, rnd.unit_id)
     actions = [a for a in RoundAction if organiser and round_step(RoundStatus(rnd.status), a)]
+    counts = progress(rnd)
     return render(
         "rounds/show.html",
         "progress",
         status=status,
         round=rnd,
         entries=sorted(rnd.entries, key=lambda e: (e.post.unit_id, e.post.name)),
-        counts=progress(rnd),
+        counts=counts,
+        counts_at_quorum={pid for pid, n in counts.items() if n >= round_rules(rnd).min_sheets},
         cards=card_counts(rnd.id) if rnd.anonymous else None,
         organiser=organiser,
         actions=actions,

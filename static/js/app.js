@@ -98,3 +98,22 @@
     document.querySelectorAll("[data-people-filter]").forEach(enhance);
   });
 })();
+
+// A long step (封箱 computes every result): say it is working, and never send it twice.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.dataset || !form.dataset.busy) return;
+    if (form.dataset.sent) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sent = "1";
+    var note = document.createElement("p");
+    note.setAttribute("role", "status");
+    note.className = "busy";
+    note.textContent = form.dataset.busy;
+    form.appendChild(note);
+  });
+})();

@@ -80,7 +80,8 @@ def test_a_kept_card_learns_nothing_after_sealing_and_the_phones_forget_the_roun
     queue_offline(phone_b, live_server, round_id, other)
 
     organiser.goto(f"{live_server}/rounds/{round_id}")
-    organiser.get_by_role("button", name="封箱").click()
+    organiser.locator("#confirm-seal summary").click()
+    organiser.get_by_role("button", name="确认封箱").click()
     expect(organiser.locator("#round-status")).to_have_text("已封箱")
 
     # a third person holding card 1 (kept, handed back, or read off the printed sheet) asks every ballot route

@@ -188,7 +188,9 @@ def test_anonymous_round_from_printed_cards_to_sealed_aggregates(
     expect(organiser.locator(f"tr[data-post='{codes[0]}'] td").nth(3)).to_have_text("—")
 
     organiser.goto(f"{live_server}/rounds/{round_id}")
-    organiser.get_by_role("button", name="封箱").click()
+    organiser.locator("#confirm-seal summary").click()
+    expect(organiser.locator("#confirm-seal")).to_contain_text("不可撤销")
+    organiser.get_by_role("button", name="确认封箱").click()
     expect(organiser.locator("#round-status")).to_have_text("已封箱")
     organiser.goto(f"{live_server}/rankings/{round_id}")
     for code in codes:

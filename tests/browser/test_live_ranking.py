@@ -63,7 +63,8 @@ def test_sealed_anonymous_round_gives_a_notice_pdf_naming_praised_and_criticised
     round_id = anonymous_round(app).id
     page = phone_as(browser, live_server, "dangwei")
     page.goto(f"{live_server}/rounds/{round_id}")
-    page.get_by_role("button", name="封箱").click()
+    page.locator("#confirm-seal summary").click()
+    page.get_by_role("button", name="确认封箱").click()
     expect(page.locator("#round-status")).to_have_text("已封箱")
     page.get_by_role("button", name="起草通报").click()
     praise, criticism = page.locator("#praise").input_value(), page.locator("#criticism").input_value()

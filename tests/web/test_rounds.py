@@ -267,3 +267,24 @@ def test_a_post_is_checked_only_while_it_is_a_model_post(app: Flask, committee: 
     assert name in opened.get_data(as_text=True)
     with app.app_context():
         assert db.session.get_one(Round, round_id).status == "draft"
+
+
+def test_sealing_asks_first_naming_the_posts_that_will_stay_unrated(app: Flask, committee: FlaskClient) -> None:
+    from tests.web.helpers import anonymous_round
+
+    rnd = anonymous_round(app)  # the demo's weekly check: cards 1–5 scored five of its ten posts
+    page = committee.get(f"/rounds/{rnd.id}").get_data(as_text=True)
+    confirm = page[page.index('id="confirm-seal"') : page.index("</details>", page.index('id="confirm-seal"'))]
+    assert "不可撤销" in confirm
+    assert "10 个示范岗中有 5 个不足 5 份评分表，将不予评定" in confirm
+    assert confirm.count("<li>") == 5
+    assert "确认封箱" in confirm  # the one button that seals sits inside the question
+    assert 'name="serial"' in page  # a lost card can still be voided while the round is open
+    assert step(committee, rnd.id, "seal").status_code == 303
+    sealed = committee.get(f"/rounds/{rnd.id}").get_data(as_text=True)
+    assert 'id="confirm-publish"' in sealed
+    assert 'name="serial"' not in sealed  # nothing left to void once sealed
+    token = csrf_token(committee, f"/rounds/{rnd.id}")
+    late = committee.post(f"/rounds/{rnd.id}/void", data={"serial": "7", "csrf_token": token})
+    assert late.status_code == 410
+    assert "没有需要作废的卡" in late.get_data(as_text=True)
