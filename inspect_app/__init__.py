@@ -19,6 +19,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .ballot.views import bp as ballot_bp
     from .database import configure_engine
     from .desk.views import bp as desk_bp
+    from .evidence.views import bp as evidence_bp
     from .extensions import csrf, db, limiter, migrate
     from .field.views import bp as field_bp
     from .notices.views import bp as notices_bp
@@ -59,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         desk_bp,
         posts_bp,
         field_bp,
+        evidence_bp,
         ballot_bp,
         rounds_bp,
         rankings_bp,

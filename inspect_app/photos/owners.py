@@ -81,3 +81,13 @@ def referenced() -> CompoundSelect[Any]:
 def units_seeing(sha256: str) -> CompoundSelect[Any]:
     """The units whose staff may see this photo, through any owner."""
     return union_all(*(owner.units(sha256) for owner in OWNERS))
+
+
+def signed_by(sha256: str, user_id: int) -> Select[Any]:
+    """The signed sheets of ``user_id`` holding the photo: a signer sees their own sheet's photos."""
+    return (
+        select(SheetPhoto.sheet_id)
+        .join(Sheet, Sheet.id == SheetPhoto.sheet_id)
+        .where(SheetPhoto.sha256 == sha256, Sheet.inspector_id == user_id)
+        .limit(1)
+    )

@@ -17,9 +17,9 @@ from werkzeug.wrappers import Response
 from inspect_app.domain.enums import Role
 from inspect_app.extensions import db, limiter
 from inspect_app.rectifications.services import is_published_photo
-from inspect_app.security import SUPERVISORS, public, roles_required
+from inspect_app.security import ALL_ROLES, SUPERVISORS, public, roles_required
 
-from .owners import units_seeing
+from .owners import signed_by, units_seeing
 from .storage import NAME
 from .uploads import photo_store
 
@@ -27,6 +27,10 @@ bp = Blueprint("photos", __name__, url_prefix="/photos")
 
 
 def _visible(sha256: str) -> bool:
+    if db.session.scalar(signed_by(sha256, current_user.id)) is not None:
+        return True  # a photo of a sheet this user signed
+    if current_user.role not in SUPERVISORS:
+        return False
     units = set(db.session.scalars(units_seeing(sha256)))
     if current_user.role == Role.BRANCH_SECRETARY:
         return current_user.unit_id in units
@@ -52,7 +56,7 @@ def _serve(name: str, allowed: Callable[[str], bool], public_for: int | None) ->
 
 
 @bp.get("/<name>")
-@roles_required(*SUPERVISORS)
+@roles_required(*ALL_ROLES)
 def show(name: str) -> Response:
     return _serve(name, _visible, None)
 

@@ -22,6 +22,7 @@ from inspect_app.domain.ballots import MIN_KEPT_SHEETS, anonymous_quorum, result
 from inspect_app.domain.enums import Role, RoundStatus
 from inspect_app.domain.rollup import period_bounds
 from inspect_app.errors import refuse
+from inspect_app.evidence.services import may_see_unit
 from inspect_app.extensions import db
 from inspect_app.htmx import is_htmx, render
 from inspect_app.i18n import grade_bounds, grade_label, warning_label
@@ -179,6 +180,12 @@ def export(round_id: int, fmt: str) -> Response:
     return _spreadsheet(f"round-{rnd.id}-results", rnd.title, headers, rows, fmt, (6, 26, 12, 8, 8, 8))
 
 
+def _evidence_for(rnd: Round) -> set[int]:
+    """The round's posts whose pooled evidence this user may open (their unit's, for a branch secretary)."""
+    actor = actor_of(current_user)
+    return {e.post_id for e in rnd.entries if may_see_unit(actor, e.post.unit_id)}
+
+
 @bp.get("/<int:round_id>")
 @roles_required(*ALL_ROLES)
 def show(round_id: int) -> Response:
@@ -192,6 +199,7 @@ def show(round_id: int) -> Response:
         is_htmx(),
         get_locale(),
         current_user.role,
+        current_user.unit_id,
         sorted(overdue.items()),
     )
     etag = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
@@ -208,6 +216,7 @@ def show(round_id: int) -> Response:
             live=status == RoundStatus.OPEN,
             overdue=overdue,
             may_raise=may_open("rectifications.new") and (not rnd.anonymous or status != RoundStatus.OPEN),
+            evidence_for=_evidence_for(rnd),
         )
     response.set_etag(etag)
     response.cache_control.private = True  # kept by this browser only, and asked again every poll (304)

@@ -16,6 +16,7 @@ from inspect_app import clock
 from inspect_app.audit import Actor, actor_of
 from inspect_app.domain.enums import RectStatus, Role
 from inspect_app.domain.rectification import RectDraft, RectRefused, is_overdue
+from inspect_app.evidence.services import before_photos
 from inspect_app.extensions import db
 from inspect_app.field.forms import read_photos
 from inspect_app.field.services import SubmitRefused
@@ -186,6 +187,7 @@ def _detail(rect: Rectification, error: tuple[str, str] | None = None) -> Respon
         history=list(history),
         error=error,
         people=responsible_choices(rect.unit_id),
+        before=before_photos(rect.round_id, rect.post_id, rect.sheet_id, rect.item_id),
         values=request.form,
         today=clock.today(),
     )

@@ -241,7 +241,9 @@ def void_card(actor: Actor, round_id: int, key: bytes, serial: int | None = None
     with write_transaction():
         rnd = _locked(round_id, actor)
         if rnd.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
-            raise RoundRefused("void_closed", 410)  # sealed: no card counts any more, there is nothing to void
+            raise RoundRefused(
+                "void_closed", 410
+            )  # sealed: no card counts any more, there is nothing to void
         stmt = select(BallotCard).where(BallotCard.round_id == round_id)
         if code:
             canonical = normalise_card(code)

@@ -11,7 +11,18 @@ from sqlalchemy import select, update
 
 from inspect_app.domain.enums import Role, RoundKind, RoundStatus
 from inspect_app.extensions import db
-from inspect_app.models import Feedback, Member, Notice, Post, Rectification, Round, Standard, Unit, User
+from inspect_app.models import (
+    Feedback,
+    Member,
+    Notice,
+    Post,
+    Rectification,
+    Round,
+    Sheet,
+    Standard,
+    Unit,
+    User,
+)
 from tests.conftest import ROLE_LOGINS, login, make_app
 
 #: the walk uses a listed post of the branch secretary's own unit (综采一区) …
@@ -83,12 +94,22 @@ def sample_url(app: Flask, rule: str, post: str = OWN_POST, endpoint: str = "") 
         branch_id = db.session.scalars(select(Unit.branch_id).where(Unit.id == unit_id)).one()
         # an account other than any walker's: the admin's bare POSTs must not disable or reset their own login
         user_id = db.session.scalars(select(User.id).where(User.username == "jiancha3")).one()
+        # a signed sheet on a post of the walker's unit (the branch secretary's own), if the demo has one
+        sheet_id = (
+            db.session.scalars(
+                select(Sheet.id)
+                .join(Post, Post.id == Sheet.post_id)
+                .where(Post.unit_id == unit_id)
+                .order_by(Sheet.id)
+            ).first()
+            or 1
+        )
         db.session.commit()
         feedback_id = feedback.id
     return (
         rule.replace("<code>", code_of(app, post))
         .replace("<int:round_id>", str(walk_round(app, endpoint)))
-        .replace("<int:sheet_id>", "1")
+        .replace("<int:sheet_id>", str(sheet_id))
         .replace("<int:standard_id>", str(standard_id))
         .replace("<rid:feedback_id>", str(feedback_id))
         .replace("<int:notice_id>", str(notice_id))

@@ -269,12 +269,16 @@ def test_a_post_is_checked_only_while_it_is_a_model_post(app: Flask, committee: 
         assert db.session.get_one(Round, round_id).status == "draft"
 
 
-def test_sealing_asks_first_naming_the_posts_that_will_stay_unrated(app: Flask, committee: FlaskClient) -> None:
+def test_sealing_asks_first_naming_the_posts_that_will_stay_unrated(
+    app: Flask, committee: FlaskClient
+) -> None:
     from tests.web.helpers import anonymous_round
 
     rnd = anonymous_round(app)  # the demo's weekly check: cards 1–5 scored five of its ten posts
     page = committee.get(f"/rounds/{rnd.id}").get_data(as_text=True)
-    confirm = page[page.index('id="confirm-seal"') : page.index("</details>", page.index('id="confirm-seal"'))]
+    confirm = page[
+        page.index('id="confirm-seal"') : page.index("</details>", page.index('id="confirm-seal"'))
+    ]
     assert "不可撤销" in confirm
     assert "10 个示范岗中有 5 个不足 5 份评分表，将不予评定" in confirm
     assert confirm.count("<li>") == 5
