@@ -182,6 +182,11 @@ def grade_bounds() -> tuple[tuple[str, Decimal], ...]:
     )
 
 
+def grade_bands() -> list[tuple[str, Decimal, str]]:
+    """(code, floor, name) of each grade, highest first: the bands a trend chart is drawn on."""
+    return [(code, floor, str(GRADES[code])) for code, floor in grade_bounds()]
+
+
 def grade_label(score: Decimal) -> str:
     """一级, 二级, 三级 or 不合格 for a score, on the configured bounds."""
     return str(GRADES[grade(score, grade_bounds())])

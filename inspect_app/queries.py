@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Select, select, union_all
@@ -55,7 +56,7 @@ class Grade:
 
     round_title: str
     kind: str
-    period_end: object
+    period_end: date
     score: Decimal
     rank: int
     of: int

@@ -8,9 +8,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from inspect_app import clock, qr
+from inspect_app.charts import trend_chart
 from inspect_app.domain.ballots import Signer, may_sign
 from inspect_app.domain.codes import normalise_post_code
 from inspect_app.domain.enums import Role
@@ -20,10 +22,12 @@ from inspect_app.domain.standards import sections
 from inspect_app.errors import refuse
 from inspect_app.extensions import db, limiter
 from inspect_app.htmx import render
+from inspect_app.i18n import grade_bands
 from inspect_app.models import Post, StandardVersion
 from inspect_app.posts.feedback import submit_feedback
 from inspect_app.posts.services import PostRefused
 from inspect_app.queries import (
+    Grade,
     approved_feedback,
     grade_history,
     open_rounds_for_post,
@@ -83,16 +87,27 @@ def _may_sign(post: Post) -> bool:
     return may_sign(signer, post.unit_id, post.assessor)
 
 
+def _trend(post: Post, grades: list[Grade]) -> Markup:
+    """The post's results oldest first, on the grade bands."""
+    points = [(g.period_end.strftime("%m-%d"), g.score) for g in reversed(grades)]
+    values = "；".join(f"{g.round_title} {g.score:.2f}" for g in reversed(grades))
+    return trend_chart(
+        points, grade_bands(), _("Results of %(post)s: %(values)s", post=post.name, values=values)
+    )
+
+
 def render_post_page(found: Post, shown: Shown) -> Response:
     """The post's public page (also rendered into a round download)."""
     rounds = open_rounds_for_post(found.id) if shown == Shown.LISTED else []
+    grades = grade_history(found.id)
     return render(
         "public/post.html",
         post=found,
         shown=shown,
         ballot_rounds=[r for r in rounds if r.anonymous],
         score_rounds=[r for r in rounds if not r.anonymous and _may_sign(found)],
-        grades=grade_history(found.id),
+        grades=grades,
+        trend=_trend(found, grades),
         notes=approved_feedback(found.id),
         takes_feedback=shown in (Shown.LISTED, Shown.UPCOMING),
         rect_counts=post_counts(found.id, clock.today()),

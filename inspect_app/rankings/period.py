@@ -32,14 +32,21 @@ class PeriodRow:
     warning: str | None = None  # 预警: "below" the line or in the "bottom" group in 2 of the last 3 rounds
 
 
+def period_rounds(start: date, end: date) -> list[Round]:
+    """Sealed or published rounds ending in the period, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Round)
+            .where(Round.status.in_(SEALED), Round.period_end >= start, Round.period_end <= end)
+            .order_by(Round.period_end, Round.id)
+        )
+    )
+
+
 def period_ranking(
     start: date, end: date, weights: Mapping[str, Decimal], warn_below: Decimal = WARN_BELOW
 ) -> list[PeriodRow]:
-    rounds = db.session.scalars(
-        select(Round)
-        .where(Round.status.in_(SEALED), Round.period_end >= start, Round.period_end <= end)
-        .order_by(Round.period_end, Round.id)
-    ).all()
+    rounds = period_rounds(start, end)
     results: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
     places: dict[int, list[tuple[int, int]]] = defaultdict(list)
     tables = rounds_standings(rounds)

@@ -6,18 +6,21 @@ Fairness: an inspector sees a round's results only once it is sealed, never whil
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from inspect_app import clock, tables
 from inspect_app.audit import actor_of
+from inspect_app.charts import bar_chart, pareto_chart
 from inspect_app.domain.ballots import MIN_KEPT_SHEETS, anonymous_quorum, results_visible
 from inspect_app.domain.enums import Role, RoundStatus
 from inspect_app.domain.rollup import period_bounds
@@ -34,7 +37,8 @@ from inspect_app.security import ALL_ROLES, may_open, public, roles_required
 from inspect_app.setup.services import mine_info
 
 from .aggregate import deduction_rows
-from .period import period_ranking, rollup_weights, warn_below
+from .charts import item_losses, unit_means
+from .period import period_ranking, period_rounds, rollup_weights, warn_below
 from .services import ranking_fingerprint, round_ranking
 
 bp = Blueprint("rankings", __name__, url_prefix="/rankings")
@@ -128,9 +132,11 @@ def period() -> Response:
         (f"{today.year}-Q{(today.month - 1) // 3 + 1}", _("This quarter")),
         (str(today.year), _("This year")),
     )
+    rows = period_ranking(*bounds, weights, warn_below())
     return render(
         "rankings/period.html",
-        rows=period_ranking(*bounds, weights, warn_below()),
+        rows=rows,
+        charts=_charts(((r.post.unit.name, r.score) for r in rows if r.rank), period_rounds(*bounds)),
         chosen=chosen,
         bounds=bounds,
         choices=choices,
@@ -180,6 +186,17 @@ def export(round_id: int, fmt: str) -> Response:
     return _spreadsheet(f"round-{rnd.id}-results", rnd.title, headers, rows, fmt, (6, 26, 12, 8, 8, 8))
 
 
+def _charts(scored: Iterable[tuple[str, Decimal | None]], rounds: Sequence[Round]) -> dict[str, Markup]:
+    """Units compared and the deduction Pareto of ``rounds`` (empty charts are left out)."""
+    units = unit_means(scored)
+    charts = {
+        "units": bar_chart(units, _("Mean score per unit: %(values)s", values="；".join(
+            f"{name} {value:.2f}" for name, value in units))) if len(units) > 1 else Markup(""),
+        "pareto": pareto_chart(item_losses(rounds), _("Items that cost most points"), _("cum. {p}%")),
+    }  # fmt: skip
+    return {name: chart for name, chart in charts.items() if chart}
+
+
 def _evidence_for(rnd: Round) -> set[int]:
     """The round's posts whose pooled evidence this user may open (their unit's, for a branch secretary)."""
     actor = actor_of(current_user)
@@ -206,17 +223,21 @@ def show(round_id: int) -> Response:
     if etag in request.if_none_match:
         response = current_app.response_class(status=304)
     else:
+        rows = round_ranking(rnd)
         response = render(
             "rankings/show.html",
             "ranking_table",
             round=rnd,
-            rows=round_ranking(rnd),
+            rows=rows,
             visible=visible,
             min_sheets=round_rules(rnd).min_sheets,
             live=status == RoundStatus.OPEN,
             overdue=overdue,
             may_raise=may_open("rectifications.new") and (not rnd.anonymous or status != RoundStatus.OPEN),
             evidence_for=_evidence_for(rnd),
+            charts=None
+            if is_htmx() or not visible
+            else _charts(((r.post.unit.name, r.score) for r in rows if r.rank), [rnd]),
         )
     response.set_etag(etag)
     response.cache_control.private = True  # kept by this browser only, and asked again every poll (304)
