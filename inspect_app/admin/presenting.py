@@ -1,0 +1,121 @@
+"""The audit log as people read it: each entry's action, record and changed fields in words, values in the
+labels the pages use (状态 已挂牌, not ``"status": "listed"``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from inspect_app.i18n import label
+
+ENTITIES = {
+    "post": _l("Model post"),
+    "round": _l("Round"),
+    "notice": _l("Notice"),
+    "rectification": _l("Rectification"),
+    "feedback": _l("Miner's note"),
+    "standard": _l("Standard"),
+    "unit": _l("Unit"),
+    "branch": _l("Party branch"),
+    "member": _l("Member"),
+    "user": _l("Account"),
+    "mine": _l("Mine"),
+}
+
+FIELDS = {
+    "name": _l("Name"),
+    "title": _l("Title"),
+    "status": _l("Status"),
+    "note": _l("Note"),
+    "code": _l("Code"),
+    "unit": _l("Unit"),
+    "unit_id": _l("Unit"),
+    "profession": _l("Profession"),
+    "area": _l("Area (明确区域)"),
+    "basis": _l("Basis (示范依据)"),
+    "standard": _l("Standard"),
+    "assessor": _l("Assessor"),
+    "assessment": _l("Assessment"),
+    "duties": _l("Duties"),
+    "commitment": _l("Commitment"),
+    "start_date": _l("Start date"),
+    "end_date": _l("End date"),
+    "demonstrators": _l("Demonstrators"),
+    "achievements": _l("Achievements"),
+    "closed_on": _l("Closed on"),
+    "active": _l("Active"),
+    "role": _l("Role"),
+    "username": _l("Username"),
+    "display_name": _l("Name shown"),
+    "must_change_password": _l("Must change password"),
+    "kind": _l("Kind"),
+    "mode": _l("Mode"),
+    "anonymous": _l("Anonymous"),
+    "period": _l("Period"),
+    "posts": _l("Posts"),
+    "min_sheets": _l("Quorum of sheets"),
+    "trim": _l("Drop highest and lowest"),
+    "serial": _l("Card number"),
+    "serials": _l("Card numbers"),
+    "number": _l("Number"),
+    "reply": _l("Reply"),
+    "decision": _l("Decision"),
+    "responsible": _l("Responsible person"),
+    "deadline": _l("Deadline"),
+    "checker": _l("Re-checked by"),
+    "problem": _l("Problem"),
+    "measures": _l("Rectification measures"),
+    "file": _l("File"),
+    "party_role": _l("Party post"),
+    "job": _l("Job"),
+    "standing": _l("Political status"),
+    "staff_no": _l("Staff number"),
+    "phone": _l("Phone"),
+    "gender": _l("Gender"),
+    "joined_on": _l("Joined the Party on"),
+    "branch": _l("Party branch"),
+    "portrait": _l("Portrait"),
+    "time_zone": _l("Time zone"),
+    "short_name": _l("Short name"),
+    "committee_name": _l("Party committee"),
+    "base_url": _l("Public address"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+def entity_label(entity: str) -> str:
+    return str(ENTITIES.get(entity, entity))
+
+
+def field_label(key: str) -> str:
+    return str(FIELDS.get(key, key))
+
+
+def value_text(value: Any) -> str:
+    """A stored value in words: yes/no, dates as written, lists joined, codes through the page labels."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict):
+        return "，".join(value_text(v) for v in value.values() if v not in (None, ""))
+    if isinstance(value, list):
+        return "；".join(value_text(v) for v in value)
+    return label(str(value))
+
+
+def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Change]:
+    """The fields that differ (all of them for a record created or deleted), in the order stored."""
+    before, after = before or {}, after or {}
+    keys = list(dict.fromkeys([*before, *after]))
+    found = [Change(field_label(k), value_text(before.get(k)), value_text(after.get(k))) for k in keys]
+    return [change for change in found if change.before != change.after]
