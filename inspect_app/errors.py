@@ -39,7 +39,39 @@ def error_response(
     if wants_json():
         return jsonify(error=code or str(status), message=message), status
     answered = _answered(status)
-    return render_template("error.html", status=status, message=message, code=code, answered=answered), status
+    steps = next_steps(code, status)
+    page = render_template(
+        "error.html", status=status, message=message, code=code, answered=answered, steps=steps
+    )
+    return page, status
+
+
+#: refusals after which the inspector goes on to the next post
+_NEXT_POST = frozenset({"card_already_scored", "already_scored", "board_replaced", "post_not_in_round"})
+#: refusals about a round that no longer takes sheets
+_ROUND_OVER = frozenset({"round_sealed", "round_not_open", "round_closed"})
+
+
+def next_steps(code: str | None, status: int) -> list[tuple[str, str]]:
+    """Where to go after a refusal, most useful first: (url, words)."""
+    from flask import url_for
+    from flask_login import current_user
+
+    home = (url_for("public.home"), _("Back to the start page"))
+    if code in _NEXT_POST:
+        return [(url_for("offline.scan"), _("Scan the next post")), (url_for("offline.outbox"), _("Outbox"))]
+    if code in _ROUND_OVER:
+        return [(url_for("offline.index"), _("Rounds open now")), home]
+    if code == "csrf" or status == 400:
+        steps = [home]
+        if request.method == "POST":
+            steps.insert(0, (request.path, _("Open the form again")))
+        return steps
+    if status in (401, 403) and current_user.is_authenticated:
+        return [(url_for("desk.index"), _("My desk")), home]
+    if status == 404:
+        return [home, (url_for("offline.scan"), _("Scan"))]
+    return [home]
 
 
 def _answered(status: int) -> str | None:

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from inspect_app.domain.ballots import normalise_card
+from inspect_app.domain.codes import ALPHABET
 from inspect_app.domain.scoring import Problem
 from inspect_app.errors import error_response, refuse, wants_json
 from inspect_app.extensions import csrf, limiter
@@ -99,6 +100,7 @@ def form_page(
         "ballot/form.html",
         entry=entry,
         card_error=card_error,
+        card_alphabet=ALPHABET,
         shared_items=shared_items,
         **sheet_context(entry, problems),
         status=status,

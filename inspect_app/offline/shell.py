@@ -25,6 +25,7 @@ STATIC_FILES = (
     "js/ballot.js",
     "js/photos.js",
     "js/sheet.js",
+    "js/guard.js",
     "js/download.js",
     "js/scan.js",
     "vendor/qr-scanner-1.4.2.umd.min.js",

@@ -39,7 +39,10 @@
   function outbox() { return window.InspectOutbox; }
 
   function forgetCard(roundId) {
-    try { localStorage.removeItem(CARD + roundId); } catch (e) { /* no storage */ }
+    try {
+      localStorage.removeItem(CARD + roundId);
+      localStorage.removeItem("inspect.sent." + roundId); // guard.js: which (card, post) this phone sent
+    } catch (e) { /* no storage */ }
   }
 
   // Everything this phone keeps of an anonymous round; resolves to the number of unsent sheets deleted.

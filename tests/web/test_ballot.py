@@ -120,7 +120,10 @@ def test_same_card_with_other_content_is_refused_409(app: Flask, client: FlaskCl
     assert submit(client, app, code, ballot(app, code, CARDS[0])).status_code == 200
     response = submit(client, app, code, ballot(app, code, CARDS[0], defects=2))
     assert response.status_code == 409
-    assert "此卡已对该示范岗打过分" in response.get_data(as_text=True)
+    refused = response.get_data(as_text=True)
+    assert "此卡已对该示范岗打过分" in refused
+    assert 'href="/scan"' in refused  # the way forward: the next post
+    assert "错误代码" not in refused
     # the stored sheet's exact content from another form (another submission id) is a conflict too: the
     # answer is decided by the phone's submission id, never by comparing contents (no content oracle)
     same_content = submit(client, app, code, ballot(app, code, CARDS[0]), json=True)
