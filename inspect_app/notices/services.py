@@ -1,15 +1,16 @@
 """通报 notices: drafted from a sealed round's results, edited, then published with a fixed number.
 
 The draft praises the best rated posts and criticises the worst, each with its score and grade; a criticised
-post also gets its main deductions, summed over all its sheets of the round (aggregates only: for an
-anonymous round nothing here points at one sheet, and only posts rated on ≥ 3 sheets appear at all).
+post also gets its main deductions, as the mean lost per sheet (the same footing as its score, itself a mean
+of sheets; aggregates only: for an anonymous round nothing here points at one sheet, and only posts rated on
+≥ 3 sheets appear at all).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, union_all
@@ -20,6 +21,7 @@ from inspect_app.domain.enums import RoundStatus
 from inspect_app.extensions import db
 from inspect_app.i18n import grade_label
 from inspect_app.models import AnonSheetItem, Notice, Round, Sheet, SheetItem, StandardItem
+from inspect_app.queries import sheet_scores
 from inspect_app.rankings.services import RankRow, round_ranking
 from inspect_app.rounds.services import RoundRefused, may_organise
 
@@ -36,7 +38,8 @@ class Deduction:
 
 
 def main_deductions(round_id: int, post_id: int) -> list[Deduction]:
-    """The items that cost the post most in the round, summed over its sheets (signed or anonymous)."""
+    """The items that cost the post most in the round, as the mean lost per sheet (signed or anonymous)."""
+    sheets = len(sheet_scores([round_id])[round_id][post_id]) or 1
     lost = union_all(
         select(SheetItem.item_id, SheetItem.deduction)
         .join(Sheet, Sheet.id == SheetItem.sheet_id)
@@ -54,7 +57,8 @@ def main_deductions(round_id: int, post_id: int) -> list[Deduction]:
         .limit(MAIN_DEDUCTIONS)
     )
     return [
-        Deduction(c, cat, Decimal(str(p)).quantize(Decimal("0.01"))) for c, cat, p in db.session.execute(stmt)
+        Deduction(c, cat, (Decimal(str(p)) / sheets).quantize(Decimal("0.01"), ROUND_HALF_UP))
+        for c, cat, p in db.session.execute(stmt)
     ]
 
 
@@ -67,17 +71,24 @@ def _line(n: int, row: RankRow) -> str:
     )  # fmt: skip
 
 
-def draft_text(rnd: Round) -> tuple[str, str]:
-    """(praise, criticism) from the round's ranking."""
+def picks(rnd: Round) -> tuple[list[RankRow], list[RankRow]]:
+    """(praised, criticised): the best and the worst rated posts, at most ``PICK`` each and never overlapping
+    (the criticised worst first)."""
     rated = [r for r in round_ranking(rnd) if r.rank is not None]
     pick = min(PICK, len(rated) // 2)
     best, worst = rated[:pick], rated[len(rated) - pick :] if pick else []
+    return best, list(reversed(worst))
+
+
+def draft_text(rnd: Round) -> tuple[str, str]:
+    """(praise, criticism) from the round's ranking."""
+    best, worst = picks(rnd)
     praise = "\n".join(_line(i, r) for i, r in enumerate(best, 1))
     lines = []
-    for i, row in enumerate(reversed(worst), 1):
-        lost = "; ".join(
+    for i, row in enumerate(worst, 1):
+        lost = "；".join(
             _(
-                "%(clause)s %(category)s −%(points)s",
+                "%(clause)s %(category)s, %(points)s points lost per sheet",
                 clause=d.clause,
                 category=d.category,
                 points=f"{d.points:.2f}",

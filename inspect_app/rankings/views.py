@@ -30,6 +30,7 @@ from inspect_app.extensions import db
 from inspect_app.htmx import is_htmx, render
 from inspect_app.i18n import grade_bounds, grade_label, warning_label
 from inspect_app.models import Post, Round, StandardItem
+from inspect_app.notices.services import picks
 from inspect_app.queries import open_rounds, round_rules
 from inspect_app.rectifications.services import overdue_by_post
 from inspect_app.rounds.services import may_view
@@ -197,6 +198,11 @@ def _charts(scored: Iterable[tuple[str, Decimal | None]], rounds: Sequence[Round
     return {name: chart for name, chart in charts.items() if chart}
 
 
+def _criticised(rnd: Round) -> set[int]:
+    """The posts the round's notice criticises (择差批评), to be marked for raising their rectifications."""
+    return {row.post.id for row in picks(rnd)[1]}
+
+
 def _evidence_for(rnd: Round) -> set[int]:
     """The round's posts whose pooled evidence this user may open (their unit's, for a branch secretary)."""
     actor = actor_of(current_user)
@@ -214,6 +220,7 @@ def show(round_id: int) -> Response:
     parts = (
         ranking_fingerprint(rnd, visible),
         is_htmx(),
+        request.args.get("criticised", ""),
         get_locale(),
         current_user.role,
         current_user.unit_id,
@@ -235,6 +242,8 @@ def show(round_id: int) -> Response:
             overdue=overdue,
             may_raise=may_open("rectifications.new") and (not rnd.anonymous or status != RoundStatus.OPEN),
             evidence_for=_evidence_for(rnd),
+            now=clock.now(),
+            criticised=_criticised(rnd) if visible and request.args.get("criticised") else set(),
             charts=None
             if is_htmx() or not visible
             else _charts(((r.post.unit.name, r.score) for r in rows if r.rank), [rnd]),

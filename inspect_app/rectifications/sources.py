@@ -13,7 +13,8 @@ from inspect_app.domain.enums import RoundStatus
 from inspect_app.domain.rectification import RectRefused
 from inspect_app.extensions import db
 from inspect_app.models import Post, Round, RoundPost, Sheet, SheetItem, StandardItem, User
-from inspect_app.rankings.aggregate import deduction_rows
+from inspect_app.queries import round_rules, sheet_scores
+from inspect_app.rankings.aggregate import deduction_rows, sql_standings
 from inspect_app.rounds.services import may_organise
 
 SEALED = (RoundStatus.SEALED.value, RoundStatus.PUBLISHED.value)
@@ -42,6 +43,9 @@ class Source:
     post: Post
     sheet_id: int | None
     lines: list[SourceLine]
+    #: why there is no line: "no_sheets", "unrated" (an anonymous round's post below its quorum) or
+    #: "no_deductions"; empty when there are lines
+    empty: str = ""
 
 
 def load_source(actor: Actor, round_id: int, post_code: str, sheet_id: int | None = None) -> Source:
@@ -62,7 +66,17 @@ def load_source(actor: Actor, round_id: int, post_code: str, sheet_id: int | Non
         lines = _signed_lines(rnd.id, post.id, sheet_id)
     if sheet_id is not None and not lines and not _sheet_exists(sheet_id, rnd.id, post.id):
         raise RectRefused("no_source")
-    return Source(rnd, post, sheet_id, lines)
+    return Source(rnd, post, sheet_id, lines, "" if lines else _why_empty(rnd, post.id))
+
+
+def _why_empty(rnd: Round, post_id: int) -> str:
+    if not sheet_scores([rnd.id])[rnd.id][post_id]:
+        return "no_sheets"
+    if rnd.anonymous:
+        standing = sql_standings(rnd.id, round_rules(rnd)).get(post_id)
+        if standing is None or standing.rank is None:
+            return "unrated"
+    return "no_deductions"
 
 
 def _sheet_exists(sheet_id: int, round_id: int, post_id: int) -> bool:

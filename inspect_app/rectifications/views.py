@@ -16,6 +16,7 @@ from inspect_app import clock
 from inspect_app.audit import Actor, actor_of
 from inspect_app.domain.enums import RectStatus, Role
 from inspect_app.domain.rectification import RectDraft, RectRefused, is_overdue
+from inspect_app.errors import error_response
 from inspect_app.evidence.services import before_photos
 from inspect_app.extensions import db
 from inspect_app.field.forms import read_photos
@@ -68,7 +69,8 @@ def _actor() -> Actor:
 
 def _fail(error: RectRefused) -> Response:
     status = STATUS_CODES.get(error.code, 422)
-    response = render("error.html", status=status, message=refused(error.code, error.field))
+    body, _status = error_response(status, refused(error.code, error.field), error.code)
+    response = current_app.response_class(body) if isinstance(body, str) else body
     response.status_code = status
     return response
 
