@@ -64,7 +64,7 @@ def _labels() -> dict[str, Any]:
         "post.reject": _l("Post sent back for rebuilding"),
         "post.adjust": _l("Listed post adjusted"),
         "post.expire": _l("Post expired"),
-        "post.revoke": _l("Honour revoked"),
+        "post.revoke": _l("Model post honour revoked"),
         "post.achievements": _l("Achievements updated"),
         "post.rotate_code": _l("Board code replaced"),
         "round.create": _l("Round created"),

@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from inspect_app.i18n import label
+from inspect_app.i18n import STANDINGS, label
 
 ENTITIES = {
     "post": _l("Model post"),
@@ -82,6 +82,30 @@ FIELDS = {
     "short_name": _l("Short name"),
     "committee_name": _l("Party committee"),
     "base_url": _l("Public address"),
+    "added": _l("Added"),
+    "updated": _l("Updated"),
+    "unchanged": _l("Unchanged"),
+    "rechecked_on": _l("Re-checked on"),
+    "recheck_note": _l("Re-check note"),
+    "recheck_sheet_id": _l("Re-check sheet"),
+    "done_on": _l("Reported done on"),
+    "done_note": _l("Done note"),
+    "photos": _l("Photos"),
+    "sessions_ended": _l("Sessions ended"),
+    "status_reason": _l("Reason"),
+    "revision": _l("Revision"),
+    "member_id": _l("Member"),
+    "responsible_member_id": _l("Responsible person"),
+    "checker_user_id": _l("Re-checked by"),
+    "round": _l("Round"),
+    "post": _l("Model post"),
+    "sheet": _l("Sheet"),
+    "rounds": _l("Rounds"),
+    "rectifications": _l("Rectifications"),
+    "members": _l("Members"),
+    "items": _l("Items"),
+    "points": _l("Points"),
+    "sections": _l("Sections"),
 }
 
 
@@ -100,8 +124,15 @@ def field_label(key: str) -> str:
     return str(FIELDS.get(key, key))
 
 
-def value_text(value: Any) -> str:
+def record_id(entity_id: str) -> str:
+    """The record's key as shown (a whole import has no single record)."""
+    return _("(a whole file)") if entity_id == "import" else entity_id
+
+
+def value_text(value: Any, key: str = "") -> str:
     """A stored value in words: yes/no, dates as written, lists joined, codes through the page labels."""
+    if key == "standing" and isinstance(value, str):
+        return str(STANDINGS.get(value, value))
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
@@ -117,5 +148,5 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list
     """The fields that differ (all of them for a record created or deleted), in the order stored."""
     before, after = before or {}, after or {}
     keys = list(dict.fromkeys([*before, *after]))
-    found = [Change(field_label(k), value_text(before.get(k)), value_text(after.get(k))) for k in keys]
+    found = [Change(field_label(k), value_text(before.get(k), k), value_text(after.get(k), k)) for k in keys]
     return [change for change in found if change.before != change.after]

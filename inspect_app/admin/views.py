@@ -20,13 +20,15 @@ from inspect_app.models import AuditEntry
 from inspect_app.params import key
 from inspect_app.security import roles_required
 
-from .presenting import changes, entity_label
+from .presenting import changes, entity_label, record_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.add_app_template_global(changes, "audit_changes")
 bp.add_app_template_global(entity_label, "audit_entity")
+bp.add_app_template_global(record_id, "audit_record")
 
 PAGE = 50
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 def _day(name: str) -> date | None:
@@ -34,9 +36,10 @@ def _day(name: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         refuse(400, _("Write the date as 2026-12-04."))
+    return min(max(day, EARLIEST), LATEST)  # nothing is logged outside these, and their midnights fit UTC
 
 
 def _start_of(day: date) -> datetime:
