@@ -131,8 +131,8 @@ def record_id(entity_id: str) -> str:
 
 def value_text(value: Any, key: str = "") -> str:
     """A stored value in words: yes/no, dates as written, lists joined, codes through the page labels."""
-    if key == "standing" and isinstance(value, str):
-        return str(STANDINGS.get(value, value))
+    if key == "standing" and value in STANDINGS:
+        return str(STANDINGS[value])
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):

@@ -1,5 +1,5 @@
-"""A crawl of every page each role can reach from its desk, at 360×740 (a small phone): no horizontal overflow,
-no tap target under 44 px, no raw key or untranslated English, no console error.
+"""A crawl of every page each role can reach from its desk, at 360×740 (a small phone): no horizontal
+overflow, no tap target under 44 px, no raw key or untranslated English, no console error.
 
 Links are followed (GET only, nothing is submitted) breadth-first from the desk and the menu, each page once
 per role; files (PDF, spreadsheets, images) and logout are not pages. A link in a sentence is exempt from the
@@ -38,7 +38,8 @@ ALLOWED_WORDS = {"English", "Excel", "XLSX", "xlsx", "CSV", "csv", "PDF", "MPa",
 TARGETS = """() => {
   const out = [];
   const small = (r) => r.height < 44 || r.width < 44;
-  for (const el of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')) {
+  const all = 'a[href], button, input:not([type=hidden]), select, textarea, summary';
+  for (const el of document.querySelectorAll(all)) {
     const style = getComputedStyle(el);
     if (style.visibility === 'hidden' || style.display === 'none' || el.closest('[hidden]')) continue;
     let box = el.getBoundingClientRect();
@@ -56,7 +57,9 @@ TARGETS = """() => {
       if (around > own + 2) continue;  // a link in a sentence
     }
     if (el.classList.contains('sr') || el.closest('.sr')) continue;  // visually hidden, labelled elsewhere
-    if (small(box)) out.push(`${el.tagName.toLowerCase()} "${(el.textContent || el.name || el.id || '').trim().slice(0, 30)}" ${Math.round(box.width)}×${Math.round(box.height)}`);
+    const name = (el.textContent || el.name || el.id || '').trim().slice(0, 30);
+    const size = `${Math.round(box.width)}×${Math.round(box.height)}`;
+    if (small(box)) out.push(`${el.tagName.toLowerCase()} "${name}" ${size}`);
   }
   return out;
 }"""
