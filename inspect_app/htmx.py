@@ -27,14 +27,23 @@ def is_htmx() -> bool:
 
 
 def render(
-    template: str, block: str | None = None, status: int = 200, trigger: str | None = None, **context: Any
+    template: str,
+    block: str | None = None,
+    status: int = 200,
+    trigger: str | None = None,
+    push_url: str | None = None,
+    **context: Any,
 ) -> Response:
-    """Render ``block`` of ``template`` for htmx requests, the whole template otherwise. ``trigger`` names a
-    client event (HX-Trigger) fired once htmx swapped the answer in."""
+    """Render ``block`` of ``template`` for htmx requests, the whole template otherwise. For htmx only:
+    ``trigger`` names a client event (HX-Trigger) fired once the answer is swapped in; ``push_url`` is the
+    address the browser's history gets for it (HX-Push-Url), so back and reload return to what is shown."""
     if block and is_htmx():
         body = render_block(template, block, **context)
     else:
         body = render_template(template, **context)
-    response: Response = make_response(body, status, trigger=trigger if is_htmx() else None)
+    htmx = is_htmx()
+    response: Response = make_response(
+        body, status, trigger=trigger if htmx else None, push_url=push_url if htmx else None
+    )
     response.vary.add("HX-Request")
     return response

@@ -108,7 +108,7 @@ STANDINGS = {
 UNIT_PROFESSIONS = {**{p: LABELS[p] for p in values(UnitProfession) if p in LABELS}, "other": _l("Other")}
 FEEDBACK = {
     FeedbackStatus.PENDING: _l("Waiting"),
-    FeedbackStatus.APPROVED: _l("Published"),
+    FeedbackStatus.APPROVED: _l("Shown on the public page"),
     FeedbackStatus.REJECTED: _l("Rejected"),
 }
 GRADES = {

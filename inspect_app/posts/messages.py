@@ -68,3 +68,30 @@ def refusal(refused: PostRefused) -> str:
         "no_decision": _("Choose to publish or to reject the note."),
         "achievements_too_long": _("At most 20 achievements of 120 characters each."),
     }.get(refused.code, _("The change was not made."))
+
+
+#: steps that cannot be taken back: the page asks once, saying what will happen
+CONFIRMED = frozenset({Action.APPROVE, Action.REJECT, Action.REVOKE})
+
+
+def confirmed(value: str) -> bool:
+    """Whether the step asks once before it is taken."""
+    return value in CONFIRMED
+
+
+def consequence(value: str) -> str:
+    said = {
+        Action.APPROVE: _(
+            "Listing puts the post on its public page and its signboard in print, and lets rounds check it. "
+            "From then on it can only be adjusted or have its honour revoked."
+        ),
+        Action.REJECT: _(
+            "The application goes back to the branch to be rebuilt and applied for again; the reason is kept "
+            "in its history."
+        ),
+        Action.REVOKE: _(
+            "The post loses its honour: its public page says so and no round checks it any more. "
+            "This cannot be undone."
+        ),
+    }
+    return str(said.get(Action(value), ""))

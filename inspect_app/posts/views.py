@@ -46,6 +46,8 @@ from .services import (
 bp = Blueprint("posts", __name__, url_prefix="/posts")
 bp.add_app_template_global(messages.action_label, "action_label")
 bp.add_app_template_global(messages.clarity, "clarity_label")
+bp.add_app_template_global(messages.consequence, "post_consequence")
+bp.add_app_template_global(messages.confirmed, "post_confirmed")
 
 ALL_UNITS = "all"
 EDITORS = (Role.ADMIN, Role.COMMITTEE, Role.BRANCH_SECRETARY)
@@ -77,6 +79,7 @@ def index() -> Response:
     return render(
         "posts/index.html",
         "post_list",
+        push_url=url_for(".index", unit=None if own is not None else unit_code, status=status or None),
         posts=posts,
         units=units,
         unit_code=unit_code,

@@ -54,9 +54,18 @@ def action_label(value: str) -> str:
 
 def done(action: RoundAction) -> str:
     return {
-        RoundAction.OPEN: _("The round is open; the standards of its posts are frozen."),
-        RoundAction.SEAL: _("The round is sealed. No more sheets are accepted; results are computed."),
-        RoundAction.PUBLISH: _("The results are published on the posts' public pages."),
+        RoundAction.OPEN: _(
+            "The round is open; the standards of its posts are frozen. Next: hand out the ballot cards, or "
+            "tell the assessors, and watch the progress here."
+        ),
+        RoundAction.SEAL: _(
+            "The round is sealed. No more sheets are accepted; results are computed. Next: check the ranking, "
+            "then publish the results."
+        ),
+        RoundAction.PUBLISH: _(
+            "The results are published on the posts' public pages. Next: draft the notice (通报) and raise "
+            "the rectifications."
+        ),
     }[action]
 
 

@@ -76,7 +76,8 @@ def test_sealed_anonymous_round_gives_a_notice_pdf_naming_praised_and_criticised
     assert criticised
     assert not set(praised) & set(criticised)
     page.locator("#title").fill(f"关于本周示范岗检查情况的通报 {uuid.uuid4().hex[:4]}")
-    page.get_by_role("button", name="保存并发布").click()
+    page.locator("#confirm-publish summary").click()
+    page.get_by_role("button", name="确认保存并发布").click()
     expect(page.locator("main")).to_contain_text("号")
     response = page.request.get(page.url + ".pdf")
     assert response.status == 200

@@ -36,6 +36,10 @@ def phone_as(browser: Browser, live_server: str, role: str) -> Page:
 
 
 def take_step(page: Page, action: str, button: str, reason: str | None = None) -> None:
+    ask = page.locator(f"#confirm-{action}")
+    if ask.count():  # a step that cannot be undone asks first, saying what it does
+        ask.locator("summary").click()
+        expect(ask.locator(".alert")).to_be_visible()
     form = page.locator(f"form:has(input[name=action][value={action}])")
     if reason is not None:
         form.locator("textarea").fill(reason)

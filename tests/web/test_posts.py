@@ -38,7 +38,10 @@ def test_branch_secretary_sees_only_own_unit(app: Flask, client: FlaskClient) ->
 
 def test_unit_filter_answers_htmx_with_the_list_only(app: Flask, client: FlaskClient) -> None:
     login(client, "hr")
-    fragment = client.get("/posts/?unit=ys", headers={"HX-Request": "true"}).get_data(as_text=True)
+    answer = client.get("/posts/?unit=ys&status=listed", headers={"HX-Request": "true"})
+    fragment = answer.get_data(as_text=True)
+    assert answer.headers["HX-Push-Url"] == "/posts/?unit=ys&status=listed"  # back and reload return here
+    assert "HX-Push-Url" not in client.get("/posts/?unit=ys").headers  # a whole page is its own address
     assert fragment.lstrip().startswith('<div id="posts"')
     assert "三水平上车场" in fragment
     assert "56804工作面运料巷" not in fragment

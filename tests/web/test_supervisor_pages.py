@@ -74,3 +74,47 @@ def test_raising_for_an_unrated_post_says_why_there_is_nothing(app: Flask, clien
     assert "不予评定" in page
     assert "无需整改" not in page  # it lost points; it is not rated
     assert csrf_token(committee, f"/rounds/{round_id}")
+
+
+def test_a_published_note_is_shown_as_public_not_as_a_notice(app: Flask, client: FlaskClient) -> None:
+    from .test_feedback import send
+
+    assert send(client, "K7M3Q", "运料巷：照明不足").status_code == 303
+    secretary = app.test_client()
+    login(secretary, "branch_secretary")
+    queue = secretary.get("/posts/feedback?status=pending").get_data(as_text=True)
+    note_id = re.findall(r'action="/posts/feedback/(\d+)"', queue)[0]
+    token = csrf_token(secretary, "/posts/feedback")
+    secretary.post(f"/posts/feedback/{note_id}", data={"csrf_token": token, "decision": "approve"})
+    page = secretary.get("/posts/feedback").get_data(as_text=True)
+    assert "已公开" in page
+    assert "已通报" not in page  # 通报 is a notice of results, not a miner's note
+
+
+def test_the_period_trend_writes_its_values(app: Flask, client: FlaskClient) -> None:
+    login(client, "committee")
+    assert step_seal(client, anonymous_round(app).id).status_code == 303  # a second round for five posts
+    page = client.get(f"/rankings/period?period={anonymous_round(app).period_end.year}").get_data(
+        as_text=True
+    )
+    values = re.findall(r'<span class="trend-values">([^<]*)</span>', page)
+    assert any("→" in v for v in values)
+    assert all(re.fullmatch(r"\d+\.\d\d( → \d+\.\d\d)*", v) for v in values if v)
+
+
+def test_steps_that_cannot_be_undone_ask_once_saying_what_happens(app: Flask, client: FlaskClient) -> None:
+    login(client, "committee")
+    page = client.get("/posts/Q8H4D").get_data(as_text=True)  # under review: approve or reject
+    for action, says in (("approve", "挂牌后"), ("reject", "退回党支部")):
+        ask = page[page.index(f'id="confirm-{action}"') :]
+        ask = ask[: ask.index("</details>")]
+        assert says in ask
+        assert f'value="{action}">确认' in ask  # the button that does it is inside the question
+    assert 'id="confirm-findings"' not in page  # findings can be added to: no question
+    url = "/notices/draft/" + str(weekly(app, "published"))
+    notice = client.get(
+        client.post(url, data={"csrf_token": csrf_token(client, "/notices/")}).headers["Location"]
+    )
+    text = notice.get_data(as_text=True)
+    assert 'id="confirm-publish"' in text
+    assert "不能再修改" in text
