@@ -59,8 +59,8 @@ def done(action: RoundAction) -> str:
             "tell the assessors, and watch the progress here."
         ),
         RoundAction.SEAL: _(
-            "The round is sealed. No more sheets are accepted; results are computed. Next: check the ranking, "
-            "then publish the results."
+            "The round is sealed. No more sheets are accepted; results are computed. Next: check the "
+            "ranking, then publish the results."
         ),
         RoundAction.PUBLISH: _(
             "The results are published on the posts' public pages. Next: draft the notice (通报) and raise "
