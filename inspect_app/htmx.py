@@ -14,7 +14,7 @@ from flask import Flask, Response, render_template
 from htmx_flask import Htmx, make_response, request
 from jinja2_fragments.flask import render_block
 
-__all__ = ["init_app", "is_htmx", "make_response", "render"]
+__all__ = ["htmx_target", "init_app", "is_htmx", "make_response", "render"]
 
 
 def init_app(app: Flask) -> None:
@@ -24,6 +24,11 @@ def init_app(app: Flask) -> None:
 def is_htmx() -> bool:
     """An htmx request, but not a history restore (that one needs the whole page)."""
     return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def htmx_target() -> str | None:
+    """The id of the element an htmx request will swap (HX-Target), to answer with that part only."""
+    return request.htmx.target if request.htmx else None
 
 
 def render(

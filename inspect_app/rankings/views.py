@@ -27,7 +27,7 @@ from inspect_app.domain.rollup import period_bounds
 from inspect_app.errors import refuse
 from inspect_app.evidence.services import may_see_unit
 from inspect_app.extensions import db
-from inspect_app.htmx import is_htmx, render
+from inspect_app.htmx import htmx_target, is_htmx, render
 from inspect_app.i18n import grade_bounds, grade_label, warning_label
 from inspect_app.models import Post, Round, StandardItem
 from inspect_app.notices.services import picks
@@ -209,17 +209,23 @@ def _evidence_for(rnd: Round) -> set[int]:
     return {e.post_id for e in rnd.entries if may_see_unit(actor, e.post.unit_id)}
 
 
+#: the part of the ranking page an htmx request asks for (HX-Target), and its block in the template
+PARTS = {"ranking": "ranking_table", "charts-box": "charts"}
+
+
 @bp.get("/<int:round_id>")
 @roles_required(*ALL_ROLES)
 def show(round_id: int) -> Response:
-    """The ranking; a phone polling it every 10 s gets 304 Not Modified until a sheet arrives."""
+    """The ranking; a phone polling it every 10 s gets 304 Not Modified until a sheet arrives. A changed table
+    comes with the event ``ranking-changed`` (HX-Trigger), on which the page fetches its charts again."""
     rnd = _round_for_viewer(round_id)
     status = RoundStatus(rnd.status)
     visible = results_visible(status, rnd.anonymous)
     overdue = overdue_by_post(clock.today())
+    part = PARTS.get(htmx_target() or "", "ranking_table") if is_htmx() else None
     parts = (
         ranking_fingerprint(rnd, visible),
-        is_htmx(),
+        part,
         request.args.get("criticised", ""),
         get_locale(),
         current_user.role,
@@ -233,7 +239,8 @@ def show(round_id: int) -> Response:
         rows = round_ranking(rnd)
         response = render(
             "rankings/show.html",
-            "ranking_table",
+            part,
+            trigger="ranking-changed" if part == "ranking_table" else None,
             round=rnd,
             rows=rows,
             visible=visible,
@@ -245,7 +252,7 @@ def show(round_id: int) -> Response:
             now=clock.now(),
             criticised=_criticised(rnd) if visible and request.args.get("criticised") else set(),
             charts=None
-            if is_htmx() or not visible
+            if part == "ranking_table" or not visible
             else _charts(((r.post.unit.name, r.score) for r in rows if r.rank), [rnd]),
         )
     response.set_etag(etag)

@@ -219,6 +219,13 @@ def test_unchanged_ranking_poll_is_answered_304_until_a_sheet_arrives(
     changed = client.get(url, headers={**poll, "If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["ETag"] != etag
+    assert changed.headers["HX-Trigger"] == "ranking-changed"  # the page fetches its charts again
+    assert "HX-Trigger" not in full_page.headers
+    charts = client.get(url, headers={**poll, "HX-Target": "charts-box"})
+    body = charts.get_data(as_text=True)
+    assert body.lstrip().startswith('<div id="charts-box"')
+    assert 'id="ranking"' not in body
+    assert "HX-Trigger" not in charts.headers
 
 
 def test_anonymous_round_etag_never_carries_a_running_total(app: Flask) -> None:
