@@ -8,7 +8,7 @@ never one the page behind it would then refuse.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -24,7 +24,7 @@ from inspect_app.domain.ballots import Signer, may_recheck, results_visible
 from inspect_app.domain.desk import TASKS, Entry, Task, ToDo, awaits_findings, todo, visit
 from inspect_app.domain.enums import FeedbackStatus, PostStatus, RectStatus, Role, RoundStatus
 from inspect_app.extensions import db
-from inspect_app.models import AuditEntry, Feedback, Post, Rectification, Round, User
+from inspect_app.models import AuditEntry, Feedback, Notice, Post, Rectification, Round, User
 from inspect_app.offline.services import offline_rounds
 from inspect_app.queries import open_rounds, round_rules
 from inspect_app.rankings.services import RankRow, round_ranking
@@ -255,23 +255,27 @@ def changes(v: Viewer, since: datetime | None) -> list[tuple[str, int]]:
         AuditEntry.at > since, AuditEntry.actor_id.is_distinct_from(v.actor.id)
     )
     seen: Counter[str] = Counter()
-    own_posts = own_fixes = None
-    if v.own_unit is not None:
-        own_posts = set(db.session.scalars(select(Post.code).where(Post.unit_id == v.own_unit)))
-        own_fixes = {str(i) for i in db.session.scalars(select(Rectification.id).where(
-            Rectification.unit_id == v.own_unit))}  # fmt: skip
+    visible = _records_of_unit(v.own_unit) if v.own_unit is not None else None
     for action, entity, entity_id in db.session.execute(stmt.limit(5000)):
         if not action.startswith(REPORTED):
             continue
-        if own_posts is not None and own_fixes is not None:
-            if entity == "post" and entity_id not in own_posts:
-                continue
-            if entity == "rectification" and entity_id not in own_fixes:
-                continue
-            if entity not in ("post", "rectification", "round", "notice"):
-                continue
+        if visible is not None and entity_id not in visible.get(entity, set()):
+            continue  # another unit's record: a branch secretary hears of their own unit's only
         seen[action] += 1
     return seen.most_common(8)
+
+
+def _records_of_unit(unit_id: int) -> dict[str, set[str]]:
+    """The records a branch secretary may hear about, by audit entity: the unit's posts and fixes, and the
+    rounds they may open (mine-wide and the unit's own) with their notices."""
+    rounds = select(Round.id).where(Round.unit_id.is_(None) | (Round.unit_id == unit_id))
+    found: dict[str, Iterable[object]] = {
+        "post": db.session.scalars(select(Post.code).where(Post.unit_id == unit_id)),
+        "rectification": db.session.scalars(select(Rectification.id).where(Rectification.unit_id == unit_id)),
+        "round": db.session.scalars(rounds),
+        "notice": db.session.scalars(select(Notice.id).where(Notice.round_id.in_(rounds))),
+    }
+    return {entity: {str(key) for key in keys} for entity, keys in found.items()}
 
 
 def mark_visit(user_id: int, now: datetime) -> datetime | None:

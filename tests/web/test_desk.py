@@ -149,3 +149,20 @@ def test_an_htmx_poll_after_the_session_ended_is_sent_to_the_login_page(
     assert polled.status_code == 401
     assert polled.headers["HX-Redirect"] == "/login?next=/rankings/1?x%3D1"
     assert client.get("/rankings/1").status_code == 302  # without htmx: the usual redirect
+
+
+def test_a_secretary_hears_of_their_own_units_records_only(app: Flask) -> None:
+    start = datetime.now(UTC)
+    secretary = app.test_client()
+    with clock.frozen(start):
+        login(secretary, "branch_secretary")
+        secretary.get("/desk/")
+    with clock.frozen(start + timedelta(minutes=5)):
+        committee = client_as(app, "committee")
+        assert step(committee, "F6V2C", "review").status_code == 303  # 掘进一区's application
+        assert step(committee, "K7M3Q", "revoke", "连续两次排名末位").status_code == 303  # 综采一区's post
+    with clock.frozen(start + timedelta(hours=2)):
+        page = secretary.get("/desk/").get_data(as_text=True)
+    changed = page[page.index('id="changes-h"') :]
+    assert "取消示范荣誉 <strong>× 1</strong>" in changed
+    assert "开始调研论证" not in changed
