@@ -184,6 +184,7 @@ def create_post(page: Page, base: str, today: str, end: str) -> str:
 def approve(page: Page, base: str, code: str) -> None:
     page.goto(f"{base}/posts/{code}")
     page.locator("button[name=go][value=review]").click()
+    page.locator("#confirm-approve summary").click()  # 挂牌 asks once, saying what it does
     page.locator("button[name=go][value=approve]").click()
     expect(page.locator("main")).to_contain_text("挂牌")
 

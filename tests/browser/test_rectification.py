@@ -79,7 +79,8 @@ def test_a_rectification_goes_round_the_loop_and_the_public_page_follows(
     sign(phone, live_server, monthly)
     phone.get_by_role("link", name="下发整改").click()
     line = phone.locator("fieldset.item").first
-    line.locator("input[name=line]").check()
+    line.locator("input[name=line]").check()  # ticking the line opens its fields
+    line.get_by_label("存在问题").fill("3架支架初撑力不足24MPa")  # as found; the rule is only shown
     line.get_by_label("整改措施").fill("补液升柱，班前逐架检查初撑力")
     line.get_by_label("整改期限").fill((date.today() - timedelta(days=1)).isoformat())
     phone.get_by_role("button", name="下发所选整改").click()
