@@ -143,11 +143,15 @@ def _fixes(v: Viewer, statuses: tuple[RectStatus, ...], overdue: bool | None) ->
     return list(db.session.scalars(stmt))
 
 
-def _fix_entries(rects: list[Rectification], today: date) -> list[Entry]:
+def _fix_entries(rects: list[Rectification], today: date, staff: bool = True) -> list[Entry]:
+    """Each fix links to its page; for an inspector (no fix pages) to its post's page, whose 评分 button
+    opens the signed form where the re-check is given."""
     return [
         Entry(
             f"{r.post.name} · {r.clause}" if r.clause else r.post.name,
-            url_for("rectifications.show", rect_id=r.id),
+            url_for("rectifications.show", rect_id=r.id)
+            if staff
+            else url_for("public.post", code=r.post.code),
             _("Due %(date)s", date=r.deadline.isoformat()) + f" · {r.number}",
             late=r.deadline < today and r.status != RectStatus.DONE.value,
         )
@@ -169,7 +173,7 @@ def _rechecks(v: Viewer) -> list[Entry]:
         if may_recheck(v.signer, r.checker, r.unit_id, None, r.checker_user_id)
         and (v.own_unit is None or r.unit_id != v.own_unit)
     ]
-    return _fix_entries(mine, v.today)
+    return _fix_entries(mine, v.today, staff=v.actor.role != Role.INSPECTOR)
 
 
 LISTS: dict[Task, Callable[[Viewer], list[Entry]]] = {

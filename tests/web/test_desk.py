@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from inspect_app import clock
-from tests.conftest import csrf_token, login
+from tests.conftest import ROLE_LOGINS, csrf_token, login
 from tests.web.test_feedback import send
 from tests.web.test_post_lifecycle import client_as, step
 
@@ -166,3 +167,37 @@ def test_a_secretary_hears_of_their_own_units_records_only(app: Flask) -> None:
     changed = page[page.index('id="changes-h"') :]
     assert "取消示范荣誉 <strong>× 1</strong>" in changed
     assert "开始调研论证" not in changed
+
+
+def test_an_inspector_named_as_checker_gets_a_recheck_they_can_open(app: Flask, client: FlaskClient) -> None:
+    from sqlalchemy import select, update
+
+    from inspect_app.extensions import db
+    from inspect_app.models import Rectification, User
+    from tests.web.test_rectifications import issued_from_a_sheet
+
+    rect = issued_from_a_sheet(app, client)
+    with app.app_context():
+        inspector_id = db.session.scalar(select(User.id).where(User.username == "jiancha"))
+        db.session.execute(
+            update(Rectification).values(status="done", checker_user_id=inspector_id, checker="检查员")
+        )
+        db.session.commit()
+    inspector = client_as(app, "inspector")
+    assert counts(inspector)["rechecks"] == 1
+    page = inspector.get("/desk/").get_data(as_text=True)
+    link = re.search(r'id="todo-rechecks">.*?<a href="([^"]+)"', page, flags=re.S)
+    assert link is not None
+    assert inspector.get(link.group(1)).status_code == 200  # never a page the inspector may not open
+    assert rect.id
+
+
+@pytest.mark.parametrize("role", ROLE_LOGINS)
+def test_every_link_on_a_desk_opens_for_its_user(app: Flask, role: str) -> None:
+    user = client_as(app, role)
+    page = user.get("/desk/").get_data(as_text=True)
+    main = page[page.index("<main>") : page.index("</main>")]
+    links = set(re.findall(r'href="(/[^"]*)"', main))
+    assert links
+    for link in links:
+        assert user.get(link.replace("&amp;", "&")).status_code == 200, link
