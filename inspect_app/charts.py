@@ -13,7 +13,7 @@ Callers pass translated words; this module knows no language.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup, escape
 
@@ -78,11 +78,12 @@ def trend_chart(
     xs = [left + (i * step if len(points) > 1 else plot_w / 2) for i in range(len(points))]
     line = " ".join(f"{x:.1f},{y(v):.1f}" for x, v in zip(xs, values, strict=True))
     body.append(f'<polyline class="line" points="{line}"/>')
-    every = 1 if len(points) <= 7 else 2
+    every = 1 if len(points) <= 7 else 2  # more points: every other x label, values to one decimal
     for i, (x, (name, value)) in enumerate(zip(xs, points, strict=True)):
         body.append(f'<circle class="dot" cx="{x:.1f}" cy="{y(value):.1f}" r="4"/>')
+        shown = f"{value:.2f}" if every == 1 else str(value.quantize(Decimal("0.1"), ROUND_HALF_UP))
         body.append(
-            f'<text class="value" x="{x:.1f}" y="{y(value) - 8:.1f}" text-anchor="middle">{value:.1f}</text>'
+            f'<text class="value" x="{x:.1f}" y="{y(value) - 8:.1f}" text-anchor="middle">{shown}</text>'
         )
         if i % every == 0 or i == len(points) - 1:
             body.append(
