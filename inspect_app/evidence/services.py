@@ -37,7 +37,7 @@ from inspect_app.models import (
     User,
 )
 from inspect_app.queries import round_rules, sheet_scores
-from inspect_app.rankings.aggregate import sql_standings
+from inspect_app.rankings.aggregate import rated_in, rated_posts, sql_standings
 
 ABOVE_UNITS = frozenset({Role.ADMIN, Role.COMMITTEE, Role.HR})
 
@@ -183,9 +183,10 @@ def post_evidence(actor: Actor, round_id: int, code: str) -> Evidence:
         raise EvidenceRefused("forbidden", 403)
     if not results_visible(RoundStatus(rnd.status), rnd.anonymous):
         raise EvidenceRefused("not_sealed", 409)
-    standing = sql_standings(rnd.id, round_rules(rnd)).get(post.id)
-    if rnd.anonymous and (standing is None or standing.rank is None):
+    table = sql_standings(rnd.id, round_rules(rnd))
+    if rnd.anonymous and post.id not in rated_in(table):
         raise EvidenceRefused("too_few", 409)  # a pool of fewer sheets than the quorum could be one sheet
+    standing = table.get(post.id)
     count = len(sheet_scores([rnd.id])[rnd.id][post.id])
     lines, photos = _lines(rnd.id, post.id, entry.standard_version_id, None)
     signed = [
@@ -212,9 +213,7 @@ def before_photos(
     rnd = db.session.get(Round, round_id)
     if rnd is None or not results_visible(RoundStatus(rnd.status), rnd.anonymous):
         return ()
-    if rnd.anonymous:
-        standing = sql_standings(rnd.id, round_rules(rnd)).get(post_id)
-        if standing is None or standing.rank is None:
-            return ()
+    if rnd.anonymous and post_id not in rated_posts(rnd):
+        return ()
     rows = db.session.execute(_photo_rows(round_id, post_id, sheet_id))
     return tuple(sorted(sha for item, sha in rows if item == item_id))

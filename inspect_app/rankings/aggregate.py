@@ -75,6 +75,17 @@ def rounds_standings(rounds: Sequence[Round]) -> dict[int, dict[int, Standing]]:
     return {r.id: _standings(totals.get(r.id, {}), round_rules(r)) for r in rounds}
 
 
+def rated_in(table: dict[int, Standing]) -> set[int]:
+    """The posts a standings table rates (an anonymous round: those with at least its quorum of sheets)."""
+    return {pid for pid, standing in table.items() if standing.rank is not None}
+
+
+def rated_posts(rnd: Round) -> set[int]:
+    """The posts the round rates. Of an anonymous round, only these may show anything pooled from their sheets
+    (deductions, remarks, photos): a pool below the quorum could be one inspector's sheet."""
+    return rated_in(sql_standings(rnd.id, round_rules(rnd)))
+
+
 def deduction_rows(rnd: Round) -> list[tuple[int, int, int, Decimal]]:
     """Per post and item of the round: (post, item, sheets that lost points on it, points lost in all).
 
@@ -99,7 +110,7 @@ def deduction_rows(rnd: Round) -> list[tuple[int, int, int, Decimal]]:
         .group_by(lines.c.post_id, lines.c.item_id)
         .having(func.sum(lines.c.deduction) > 0)
     )
-    rated = {pid for pid, s in sql_standings(rnd.id, round_rules(rnd)).items() if s.rank is not None}
+    rated = rated_posts(rnd)
     return [
         (post_id, item_id, int(n), _cents(total))
         for post_id, item_id, n, total in db.session.execute(stmt)

@@ -13,8 +13,8 @@ from inspect_app.domain.enums import RoundStatus
 from inspect_app.domain.rectification import RectRefused
 from inspect_app.extensions import db
 from inspect_app.models import Post, Round, RoundPost, Sheet, SheetItem, StandardItem, User
-from inspect_app.queries import round_rules, sheet_scores
-from inspect_app.rankings.aggregate import deduction_rows, sql_standings
+from inspect_app.queries import sheet_scores
+from inspect_app.rankings.aggregate import deduction_rows, rated_posts
 from inspect_app.rounds.services import may_organise
 
 SEALED = (RoundStatus.SEALED.value, RoundStatus.PUBLISHED.value)
@@ -72,10 +72,8 @@ def load_source(actor: Actor, round_id: int, post_code: str, sheet_id: int | Non
 def _why_empty(rnd: Round, post_id: int) -> str:
     if not sheet_scores([rnd.id])[rnd.id][post_id]:
         return "no_sheets"
-    if rnd.anonymous:
-        standing = sql_standings(rnd.id, round_rules(rnd)).get(post_id)
-        if standing is None or standing.rank is None:
-            return "unrated"
+    if rnd.anonymous and post_id not in rated_posts(rnd):
+        return "unrated"
     return "no_deductions"
 
 
