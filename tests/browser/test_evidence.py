@@ -19,11 +19,19 @@ pytestmark = pytest.mark.browser
 
 
 def photos_loaded(page: Page, at_least: int) -> None:
+    """Every thumbnail arrived and decoded (each scrolled into view: they load lazily)."""
     thumbs = page.locator(".thumbs img")
     expect(thumbs.nth(at_least - 1)).to_be_visible()
-    widths = thumbs.evaluate_all("(imgs) => imgs.map((i) => i.complete ? i.naturalWidth : -1)")
+    for i in range(thumbs.count()):
+        thumbs.nth(i).scroll_into_view_if_needed()
+    widths: list[int] = []
+    for _ in range(50):  # up to 10 s; the page's CSP allows no wait_for_function
+        widths = thumbs.evaluate_all("(imgs) => imgs.map((i) => i.complete ? i.naturalWidth : -1)")
+        if all(w > 0 for w in widths):
+            break
+        page.wait_for_timeout(200)
     assert len(widths) >= at_least
-    assert all(w > 0 for w in widths), widths  # every thumbnail arrived and decoded
+    assert all(w > 0 for w in widths), widths
 
 
 def test_a_signed_sheet_and_a_sealed_post_show_their_photos(
