@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
@@ -13,6 +14,9 @@ from werkzeug.serving import make_server
 
 from inspect_app.extensions import db
 from tests.conftest import make_app
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -35,7 +39,7 @@ def live_server(app: Flask, migrated_url: str) -> Iterator[str]:
 def serve(app: Flask, migrated_url: str) -> Iterator[str]:
     """Serve ``app``'s database from a thread on 127.0.0.1 until the generator is closed."""
     served = make_app(migrated_url, SERVER_NAME=None, PHOTO_DIR=app.config["PHOTO_DIR"])
-    server = make_server("127.0.0.1", 0, served, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(served.wsgi_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -44,6 +48,23 @@ def serve(app: Flask, migrated_url: str) -> Iterator[str]:
     server.server_close()
     with served.app_context():
         release_connections()
+
+
+def buffered(app: WSGIApplication) -> WSGIApplication:
+    """Read each response whole and close it before the server writes a byte. Werkzeug's dev server skips
+    ``close()`` on a body when the browser drops the connection mid-write (its drain read raises first), so a
+    static file would be left open and reported as a ResourceWarning during some later test."""
+
+    def app_buffered(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return app_buffered
 
 
 def release_connections(seconds: float = 10) -> None:

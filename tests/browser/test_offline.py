@@ -32,7 +32,7 @@ from inspect_app.domain.scoring import ItemEntry
 from inspect_app.extensions import db
 from inspect_app.models import AnonSheet, AnonSheetPhoto, Post, Round, RoundPost, Sheet, StandardItem
 from inspect_app.offline import shell
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, release_connections
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, buffered, release_connections
 from tests.conftest import make_app
 from tests.web.helpers import anonymous_round
 
@@ -189,7 +189,7 @@ class Restartable:
         served.wsgi_app = slow  # type: ignore[method-assign]
 
     def start(self) -> str:
-        self._server = make_server("127.0.0.1", self.port, self.served, threaded=True)
+        self._server = make_server("127.0.0.1", self.port, buffered(self.served.wsgi_app), threaded=True)
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

@@ -39,7 +39,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.webkitgtk.service import Service
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from tests.browser.conftest import release_connections
+from tests.browser.conftest import buffered, release_connections
 from tests.conftest import make_app
 
 WEBKIT_DRIVER = "/usr/bin/WebKitWebDriver"
@@ -254,7 +254,7 @@ class Origin:
     def start(self) -> str:
         """Serve (again, on the same port); returns the base URL."""
         assert self._server is None, "already serving"
-        self._server = make_server("127.0.0.1", self.port, self.served, threaded=True)
+        self._server = make_server("127.0.0.1", self.port, buffered(self.served.wsgi_app), threaded=True)
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
