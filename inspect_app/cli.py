@@ -43,10 +43,11 @@ def demo_command(no_sheets: bool) -> None:
 @click.option(
     "--base-url", default="", help="Public address printed into QR codes, e.g. https://inspect.example.cn"
 )
+@click.option("--doc-code", default="", help="发文机关代字 before the year in document numbers, e.g. 矿党发.")
 @click.option("--admin", "username", help="First administrator's username (on a database without accounts).")
 @click.option("--admin-name", "display_name", help="First administrator's name shown on screen.")
 def init_mine_command(
-    name: str, short_name: str, committee: str | None, time_zone: str, base_url: str,
+    name: str, short_name: str, committee: str | None, time_zone: str, base_url: str, doc_code: str,
     username: str | None, display_name: str | None,
 ) -> None:  # fmt: skip
     """First-run setup without a browser: the mine's names, time zone and first administrator (once)."""
@@ -56,7 +57,9 @@ def init_mine_command(
 
     short = short_name.strip()
     committee_name = (committee or committee_suggestion(short)).strip()
-    fields = MineFields(name.strip(), short, committee_name, time_zone.strip(), base_url.strip().rstrip("/"))
+    fields = MineFields(
+        name.strip(), short, committee_name, time_zone.strip(), base_url.strip().rstrip("/"), doc_code.strip()
+    )
     admin = None
     if not has_accounts():
         if not username or not display_name:

@@ -51,6 +51,10 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_BASE_URL": None,  # e.g. https://inspect.example.cn — the host printed into QR codes
     #: CJK font embedded in signboard PDFs (Debian fonts-wqy-microhei, installed by scripts/setup)
     "CJK_FONT": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    #: 公文 (GB/T 9704): a Song/serif face for the body and a bold one for titles and letterheads (Debian
+    #: fonts-noto-cjk, installed by scripts/setup); ``path#n`` picks the n-th face of a collection (2 = SC)
+    "DOC_SERIF_FONT": "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc#2",
+    "DOC_TITLE_FONT": "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc#2",
     "RATELIMIT_FEEDBACK": "5 per hour",
     #: refused ballot-card submissions (403) per client address: guessing an 84-bit code stays hopeless
     "RATELIMIT_CARD_GUESSES": "20 per minute",

@@ -80,6 +80,7 @@ DEMO_MINE = MineFields(
     committee_name="中共采矿公司委员会",
     time_zone="Asia/Shanghai",
     base_url="",
+    doc_code="采矿党发",
 )
 
 

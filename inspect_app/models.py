@@ -90,6 +90,8 @@ class Mine(Base):
     time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     #: printed into QR codes, e.g. https://inspect.example.cn ('' = the address the request came in on)
     base_url: Mapped[str] = mapped_column(String(256), default="")
+    #: 发文机关代字 of the committee's documents: 矿党发 in 矿党发〔2026〕3号 ('' = year and number only)
+    doc_code: Mapped[str] = mapped_column(String(16), default="", server_default="")
     set_up_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

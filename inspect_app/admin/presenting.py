@@ -82,6 +82,7 @@ FIELDS = {
     "short_name": _l("Short name"),
     "committee_name": _l("Party committee"),
     "base_url": _l("Public address"),
+    "doc_code": _l("Document code"),
     "added": _l("Added"),
     "updated": _l("Updated"),
     "unchanged": _l("Unchanged"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-LIMITS = {"name": 128, "short_name": 32, "committee_name": 128, "base_url": 256}
+LIMITS = {"name": 128, "short_name": 32, "committee_name": 128, "base_url": 256, "doc_code": 16}
 #: offered first in the zone list; any IANA zone is accepted
 COMMON_ZONES = ("Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Ulaanbaatar", "Asia/Almaty")
 
@@ -19,6 +19,8 @@ class MineFields:
     committee_name: str
     time_zone: str
     base_url: str
+    #: 发文机关代字, e.g. 矿党发
+    doc_code: str = ""
 
 
 def zone_known(name: str) -> bool:
@@ -56,6 +58,10 @@ def mine_problems(fields: MineFields) -> dict[str, str]:
             problems[key] = "required"
         elif len(value) > LIMITS[key]:
             problems[key] = "too_long"
+    if len(fields.doc_code) > LIMITS["doc_code"]:
+        problems["doc_code"] = "too_long"
+    elif any(c in fields.doc_code for c in "〔〕[]()（）0123456789"):
+        problems["doc_code"] = "bad_doc_code"
     if not zone_known(fields.time_zone):
         problems["time_zone"] = "bad_zone"
     if len(fields.base_url) > LIMITS["base_url"]:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, union_all
 
 from inspect_app.audit import Actor, record
 from inspect_app.database import Lock, hold_in_session, write_transaction
+from inspect_app.domain.documents import Document, Section
 from inspect_app.domain.enums import RoundStatus
 from inspect_app.extensions import db
 from inspect_app.i18n import grade_label
@@ -156,3 +157,24 @@ def edit_notice(
             )
             record(actor, "notice.publish", "notice", notice_id, None, {"number": notice.number})
         return notice.number
+
+
+#: 主送机关 of the committee's notices
+ADDRESSEE = "各党支部，各单位"
+
+
+def notice_document(notice: Notice, issuer: str, code: str, today: date) -> Document:
+    """The notice as the committee issues it (a draft carries no number and today's date)."""
+
+    def lines(text: str) -> tuple[str, ...]:
+        return tuple(line.strip() for line in text.splitlines() if line.strip()) or ("无。",)
+
+    return Document(
+        issuer=issuer,
+        number=f"{code}{notice.number}" if notice.number else "",
+        title=notice.title,
+        addressee=ADDRESSEE,
+        sections=(Section("择优表扬", lines(notice.praise)), Section("择差批评", lines(notice.criticism))),
+        written_on=notice.published_on or today,
+        draft=notice.status == "draft",
+    )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,6 +10,8 @@ from werkzeug.wrappers import Response
 
 from inspect_app import clock
 from inspect_app.audit import actor_of
+from inspect_app.documents.services import issuing_mine, pdf_response, print_response
+from inspect_app.domain.documents import Document
 from inspect_app.domain.text import form_text
 from inspect_app.errors import refuse
 from inspect_app.extensions import db
@@ -21,10 +21,8 @@ from inspect_app.models import Notice
 from inspect_app.rounds.messages import refused as refused_message
 from inspect_app.rounds.services import RoundRefused, may_organise, may_view
 from inspect_app.security import SUPERVISORS, roles_required
-from inspect_app.setup.services import MineInfo, mine_info
 
-from .pdf import NoticeText, render_notice
-from .services import draft_notice, edit_notice
+from .services import draft_notice, edit_notice, notice_document
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 LIMITS = {"title": 128, "praise": 5000, "criticism": 5000}
@@ -64,7 +62,7 @@ def draft(round_id: int) -> Response:
 def show(notice_id: int) -> Response:
     notice = _visible(notice_id)
     editable = notice.status == "draft" and may_organise(actor_of(current_user), notice.round.unit_id)
-    return render("notices/show.html", notice=notice, editable=editable, errors={})
+    return render("notices/show.html", notice=notice, number=_number(notice), editable=editable, errors={})
 
 
 @bp.post("/<int:notice_id>")
@@ -78,44 +76,41 @@ def edit(notice_id: int) -> Response:
     if not fields["title"]:
         errors["title"] = _("Give the notice a title.")
     if errors:
-        return render("notices/show.html", status=422, notice=notice, editable=True, errors=errors)
+        return render("notices/show.html", status=422, notice=notice, number="", editable=True, errors=errors)
     try:
         publish_on = clock.today() if request.form.get("publish") else None
         number = edit_notice(actor_of(current_user), notice_id, **fields, publish_on=publish_on)
-        flash(_("Published as %(number)s.", number=number) if number else _("Saved."))
+        flash(
+            _("Published as %(number)s.", number=issuing_mine().doc_code + number) if number else _("Saved.")
+        )
     except RoundRefused as refused:
         refuse(refused.status, refused_message(refused.code))
     return redirect(url_for("notices.show", notice_id=notice_id), 303)
 
 
-def _mine() -> MineInfo:
-    info = mine_info()
-    if info is None:  # unreachable: nothing answers before setup
-        abort(409)
-    return info
+def _number(notice: Notice) -> str:
+    """发文字号 as printed: the mine's 代字 before the notice's 〔year〕n号."""
+    return issuing_mine().doc_code + notice.number if notice.number else ""
 
 
-def _dated(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+def _document(notice: Notice) -> Document:
+    mine = issuing_mine()
+    return notice_document(notice, mine.committee_name, mine.doc_code, clock.today())
 
 
 @bp.get("/<int:notice_id>.pdf")
 @roles_required(*SUPERVISORS)
 def pdf(notice_id: int) -> Response:
     notice = _visible(notice_id)
-    text = NoticeText(
-        issuer=_mine().committee_name,
-        number=notice.number or _("(draft)"),
-        title=notice.title,
-        praise_heading=_("Praised (择优表扬)"),
-        praise=notice.praise,
-        criticism_heading=_("Criticised (择差批评)"),
-        criticism=notice.criticism,
-        dated=_dated(notice.published_on or clock.today()),
-        signer=_mine().committee_name,
+    return pdf_response([_document(notice)], f"notice-{notice.id}.pdf")
+
+
+@bp.get("/<int:notice_id>/print")
+@roles_required(*SUPERVISORS)
+def print_view(notice_id: int) -> Response:
+    notice = _visible(notice_id)
+    return print_response(
+        [_document(notice)],
+        url_for("notices.pdf", notice_id=notice_id),
+        url_for("notices.show", notice_id=notice_id),
     )
-    response = current_app.response_class(
-        render_notice(text, current_app.config["CJK_FONT"]), mimetype="application/pdf"
-    )
-    response.headers["Content-Disposition"] = f'inline; filename="notice-{notice.id}.pdf"'
-    return response

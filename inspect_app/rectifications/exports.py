@@ -1,4 +1,4 @@
-"""整改通知单 as an A4 PDF (one rectification per page, CJK font embedded) and the 整改台账 as XLSX."""
+"""整改通知单 as 公文 (one document per rectification: PDF or print page) and the 整改台账 as XLSX."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ from datetime import date
 
 from flask import Response, current_app
 from flask_babel import gettext as _
-from fpdf import FPDF
-from fpdf.enums import Align, XPos, YPos
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from inspect_app import tables
+from inspect_app.documents.services import issuing_mine
+from inspect_app.documents.services import pdf_response as documents_pdf
+from inspect_app.domain.documents import Document, Section
 from inspect_app.domain.enums import RectStatus
 from inspect_app.domain.rectification import is_overdue
 from inspect_app.models import Rectification
 from inspect_app.setup.services import mine_info
-from inspect_app.signboard import RED, new_pdf
 
 from .messages import status_label
 
@@ -37,49 +38,35 @@ def _fields(rect: Rectification) -> list[tuple[str, str]]:
     ]
 
 
-def _issuer() -> str:
-    mine = mine_info()
-    return mine.committee_name if mine else ""
-
-
-def _page(pdf: FPDF, rect: Rectification) -> None:
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-    pdf.set_text_color(*RED)
-    pdf.set_font("cjk", size=14)
-    pdf.cell(width, 8, _issuer(), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("cjk", size=20)
-    pdf.cell(width, 12, _("Rectification notice"), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_text_color(0, 0, 0)
-    pdf.set_font("cjk", size=11)
-    pdf.cell(
-        width, 8, _("No. %(number)s", number=rect.number), align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+def rect_document(rect: Rectification, issuer: str) -> Document:
+    """整改通知单 as the committee issues it: to the unit, the fields as a table, a receipt to fill in."""
+    found = rect.round.title if rect.round else _("the check")
+    intro = _(
+        "At %(found)s, model post %(post)s of your unit showed the problem below. Carry out the measures by "
+        "the deadline and report the fix for re-checking.", found=found, post=rect.post.name,
+    )  # fmt: skip
+    receipt = (
+        (_("Received by (unit)"), ""),
+        (_("Reported done on"), rect.done_on.isoformat() if rect.done_on else ""),
+        (_("Re-check"), _("pass / fail")),
     )
-    for label, value in _fields(rect):
-        pdf.set_font("cjk", size=11)
-        pdf.set_fill_color(240, 240, 240)
-        pdf.multi_cell(34, 8, label, border=1, fill=True, new_x=XPos.RIGHT, new_y=YPos.TOP)
-        pdf.multi_cell(width - 34, 8, value or "—", border=1, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(10)
-    for line in (
-        _("Received by (unit): ____________  Date: ________"),
-        _("Reported done on: ____________  Re-check: pass / fail  Checker: ________"),
-    ):
-        pdf.cell(width, 9, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return Document(
+        issuer=issuer,
+        number=rect.number,
+        title=_("Rectification notice"),
+        addressee=rect.unit.name,
+        sections=(Section("", (intro,), tuple(_fields(rect))), Section(_("Receipt"), (), receipt)),
+        written_on=rect.issued_on,
+    )
 
 
-def pdf_response(rects: Sequence[Rectification], filename: str) -> Response:
-    pdf = new_pdf(current_app.config["CJK_FONT"])
-    pdf.set_title(_("Rectification notice"))
-    for rect in rects:
-        _page(pdf, rect)
-    if not rects:
-        pdf.add_page()
-        pdf.set_font("cjk", size=14)
-        pdf.cell(0, 10, _("No open rectifications."))
-    response = current_app.response_class(bytes(pdf.output()), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+def documents(rects: Sequence[Rectification]) -> list[Document]:
+    issuer = issuing_mine().committee_name
+    return [rect_document(rect, issuer) for rect in rects]
+
+
+def pdf_response(rects: Sequence[Rectification], filename: str) -> WerkzeugResponse:
+    return documents_pdf(documents(rects), filename, _("No open rectifications."))
 
 
 def ledger_response(rects: Sequence[Rectification], today: date) -> Response:

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from inspect_app import clock
 from inspect_app.audit import Actor, actor_of
+from inspect_app.documents.services import print_response
 from inspect_app.domain.enums import RectStatus, Role
 from inspect_app.domain.rectification import RectDraft, RectRefused, is_overdue
 from inspect_app.errors import error_response
@@ -240,8 +241,13 @@ def complete_view(rect_id: int) -> Response:
 @bp.get("/<int:rect_id>/notice")
 @roles_required(*SUPERVISORS)
 def notice(rect_id: int) -> Response:
-    """整改通知单, to print from the browser."""
-    return render("rectifications/notice.html", rects=[_visible(rect_id)])
+    """整改通知单 as a print page (phones whose browser opens no PDF)."""
+    rect = _visible(rect_id)
+    return print_response(
+        exports.documents([rect]),
+        url_for("rectifications.notice_pdf", rect_id=rect_id),
+        url_for("rectifications.show", rect_id=rect_id),
+    )
 
 
 @bp.get("/<int:rect_id>.pdf")

@@ -15,7 +15,7 @@ from . import messages
 from .services import FirstAdmin, setup_key_matches
 
 USERNAME = re.compile(r"[A-Za-z0-9._-]{3,64}")
-FIELDS = ("name", "short_name", "committee_name", "base_url")
+FIELDS = ("name", "short_name", "committee_name", "base_url", "doc_code")
 
 
 def parse_mine(form: MultiDict[str, str]) -> tuple[MineFields, dict[str, str]]:
@@ -27,6 +27,7 @@ def parse_mine(form: MultiDict[str, str]) -> tuple[MineFields, dict[str, str]]:
         committee_name=text["committee_name"][: LIMITS["committee_name"] + 1],
         time_zone=form.get("time_zone", "").strip()[:64],
         base_url=text["base_url"].rstrip("/")[: LIMITS["base_url"] + 1],
+        doc_code=text["doc_code"][: LIMITS["doc_code"] + 1],
     )
     errors = {k: messages.mine_problem(code, LIMITS.get(k, 0)) for k, code in mine_problems(fields).items()}
     errors |= {k: hidden_message() for k, (_value, hidden) in checked.items() if hidden}

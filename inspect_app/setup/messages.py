@@ -11,6 +11,7 @@ def mine_problem(code: str, limit: int) -> str:
         "too_long": _("At most %(n)d characters.", n=limit),
         "bad_zone": _("Choose a time zone from the list."),
         "bad_url": _("Write the address as https://host or https://host:port, without a path."),
+        "bad_doc_code": _("Only the code: the year, brackets and number are added to each document."),
     }.get(code, _("Check this entry."))
 
 

@@ -39,6 +39,7 @@ class MineInfo:
     committee_name: str
     time_zone: str
     base_url: str
+    doc_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def mine_info() -> MineInfo | None:
     row = db.session.get(Mine, 1)
     if row is None:
         return None
-    info = MineInfo(row.name, row.short_name, row.committee_name, row.time_zone, row.base_url)
+    info = MineInfo(row.name, row.short_name, row.committee_name, row.time_zone, row.base_url, row.doc_code)
     cache["info"] = (info, time.monotonic() + CACHE_SECONDS)
     return info
 
