@@ -507,6 +507,22 @@ class Round(Base):
 
     unit: Mapped[Unit | None] = relationship()
     entries: Mapped[list[RoundPost]] = relationship(back_populates="round", cascade="all, delete-orphan")
+    #: 互查: which units sign which units' posts (mutual rounds only)
+    pairings: Mapped[list[RoundPairing]] = relationship(cascade="all, delete-orphan")
+
+
+class RoundPairing(Base):
+    """In a mutual check (互查), the people of ``inspecting_unit`` sign the posts of ``inspected_unit``."""
+
+    __tablename__ = "round_pairing"
+    __table_args__ = (CheckConstraint("inspecting_unit_id <> inspected_unit_id", name="not_self"),)
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), primary_key=True)
+    inspected_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    inspecting_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+
+    inspected_unit: Mapped[Unit] = relationship(foreign_keys=[inspected_unit_id], viewonly=True)
+    inspecting_unit: Mapped[Unit] = relationship(foreign_keys=[inspecting_unit_id], viewonly=True)
 
 
 class RoundPost(Base):

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, select, union_all
+from sqlalchemy import Connection, Select, select, union_all
 from sqlalchemy.orm import selectinload
 
-from .domain.enums import FeedbackStatus, RoundStatus
+from .domain.enums import FeedbackStatus, RoundMode, RoundStatus
 from .domain.ranking import Rules, post_score, rank
 from .extensions import db
 from .models import (
@@ -21,6 +21,7 @@ from .models import (
     PostDemonstrator,
     RetiredCode,
     Round,
+    RoundPairing,
     RoundPost,
     Sheet,
     StandardVersion,
@@ -152,3 +153,23 @@ def open_rounds() -> Select[Round]:
 def open_rounds_for_post(post_id: int) -> list[Round]:
     stmt = open_rounds().join(RoundPost).where(RoundPost.post_id == post_id)
     return list(db.session.scalars(stmt))
+
+
+def inspecting_units(
+    round_id: int, mode: str, anonymous: bool, unit_id: int, conn: Connection | None = None
+) -> frozenset[int] | None:
+    """互查: the units assigned to sign ``unit_id``'s posts in a signed mutual round (``may_sign``'s
+    ``inspecting_units``); None for any other round (anonymous ones: the card decides)."""
+    if mode != RoundMode.MUTUAL or anonymous:
+        return None
+    stmt = select(RoundPairing.inspecting_unit_id).where(
+        RoundPairing.round_id == round_id, RoundPairing.inspected_unit_id == unit_id
+    )
+    return frozenset((conn or db.session.connection()).scalars(stmt))
+
+
+def round_inspecting(rnd: Round, unit_id: int) -> frozenset[int] | None:
+    """``inspecting_units`` of a loaded round (its pairings loaded with it)."""
+    if rnd.mode != RoundMode.MUTUAL or rnd.anonymous:
+        return None
+    return frozenset(p.inspecting_unit_id for p in rnd.pairings if p.inspected_unit_id == unit_id)

@@ -18,13 +18,13 @@ from flask_babel import gettext as _
 from flask_login import UserMixin, current_user
 from htmx_flask import make_response as htmx_response
 from htmx_flask import request as htmx_request
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .domain.enums import Role
 from .errors import refuse
 from .extensions import db, login
-from .models import User, session_id
+from .models import Member, User, session_id
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,6 +82,9 @@ class SessionUser(UserMixin):
     display_name: str
     role: str
     unit_id: int | None
+    #: the unit the person belongs to: a secretary's unit, else their roster entry's (互查 and 自查 are
+    #: signed by a unit's people)
+    home_unit_id: int | None
     active: bool
     session_version: int
     #: an initial or reset password: nothing but the password page opens until it is changed
@@ -101,10 +104,11 @@ _SESSION_USER = select(
     User.display_name,
     User.role,
     User.unit_id,
+    func.coalesce(User.unit_id, Member.unit_id).label("home_unit_id"),
     User.active,
     User.session_version,
     User.must_change_password,
-).where(User.id == bindparam("id"))
+).outerjoin(Member, Member.id == User.member_id).where(User.id == bindparam("id"))
 
 
 @login.user_loader

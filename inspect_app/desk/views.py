@@ -25,7 +25,7 @@ bp.add_app_template_global(action_label, "action_label_of")
 @roles_required(*ALL_ROLES)
 def index() -> Response:
     signer = Signer(
-        Role(current_user.role), current_user.unit_id, current_user.display_name, user_id=current_user.id
+        Role(current_user.role), current_user.home_unit_id, current_user.display_name, user_id=current_user.id
     )
     viewer = Viewer(actor_of(current_user), signer, clock.today())
     since = mark_visit(current_user.id, clock.now())

@@ -148,15 +148,22 @@ class Signer:
 
 
 def may_sign(
-    signer: Signer, post_unit_id: int, post_assessor: str, self_check_unit: int | None = None
+    signer: Signer,
+    post_unit_id: int,
+    post_assessor: str,
+    self_check_unit: int | None = None,
+    inspecting_units: frozenset[int] | None = None,
 ) -> bool:
     """Whether ``signer`` may sign a sheet for a post in a signed round.
 
     A branch secretary signs the posts of their own unit (the monthly self-check, 月考核); HR signs posts
     whose assessor names the HR department (旬督导); anyone else only posts whose assessor names them.
     A unit's self-check (自查, ``self_check_unit``) is signed by that unit's people only, whatever the post
-    names.
+    names. In a mutual check (互查, ``inspecting_units``: the units assigned to the post's unit) the people of
+    those units sign, and nobody else: not the post's own unit, not the staff.
     """
+    if inspecting_units is not None:
+        return signer.unit_id is not None and signer.unit_id in inspecting_units
     if self_check_unit is not None and signer.unit_id != self_check_unit:
         return False
     if signer.role == Role.BRANCH_SECRETARY:

@@ -45,6 +45,7 @@ from inspect_app.models import (
     StandardVersion,
 )
 from inspect_app.photos.uploads import Upload, store_files
+from inspect_app.queries import inspecting_units
 from inspect_app.rectifications.services import Recheckers, apply_rechecks
 
 
@@ -104,9 +105,17 @@ def find_target(
         raise SubmitRefused(410, "round_closed")
     if found_post is None:
         raise SubmitRefused(404, "post_not_in_round")
-    if signer is not None and not may_sign(signer, unit_id, assessor, own_unit):
-        raise SubmitRefused(403, "not_assessor" if own_unit is None else "not_own_unit")
+    if signer is not None:
+        pairs = inspecting_units(round_id, mode, is_anonymous, unit_id, conn)
+        if not may_sign(signer, unit_id, assessor, own_unit, pairs):
+            raise SubmitRefused(403, _refusal(own_unit, pairs))
     return Target(found_post, version_id, own_unit)
+
+
+def _refusal(own_unit: int | None, pairs: frozenset[int] | None) -> str:
+    if pairs is not None:
+        return "not_assigned"
+    return "not_assessor" if own_unit is None else "not_own_unit"
 
 
 def check_signer(round_id: int, post_code: str, signer: Signer) -> None:
@@ -117,8 +126,10 @@ def check_signer(round_id: int, post_code: str, signer: Signer) -> None:
     if row is None or row.post_id is None or row.anonymous:
         return
     own_unit = self_check_unit(row.mode, row.round_unit)
-    if not may_sign(signer, row.post_unit, row.assessor, own_unit):
-        raise SubmitRefused(403, "not_assessor" if own_unit is None else "not_own_unit")
+    with db.engine.connect() as conn:
+        pairs = inspecting_units(round_id, row.mode, row.anonymous, row.post_unit, conn)
+    if not may_sign(signer, row.post_unit, row.assessor, own_unit, pairs):
+        raise SubmitRefused(403, _refusal(own_unit, pairs))
 
 
 _CHECKLIST = (

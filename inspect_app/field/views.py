@@ -48,6 +48,10 @@ def refusal_message(code: str) -> str:
         "round_anonymous": _("This round is scored anonymously with ballot cards, not signed."),
         "round_signed": _("This round is signed by the assessors; ballot cards do not apply."),
         "not_own_unit": _("A unit's self-check (自查) is signed only by that unit's own people."),
+        "not_assigned": _(
+            "In this mutual check (互查) this post's unit is checked by the units assigned to it; your unit "
+            "is not one of them."
+        ),
         "not_assessor": _(
             "In a signed round only the assessor named in the post's five clarities, or the branch secretary "
             "of its unit, may score it."
@@ -83,7 +87,7 @@ SIGNERS = (Role.INSPECTOR, Role.HR, Role.BRANCH_SECRETARY, Role.COMMITTEE)
 
 def signer() -> Signer:
     return Signer(
-        Role(current_user.role), current_user.unit_id, current_user.display_name, user_id=current_user.id
+        Role(current_user.role), current_user.home_unit_id, current_user.display_name, user_id=current_user.id
     )
 
 

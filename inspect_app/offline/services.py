@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from inspect_app.domain.ballots import Signer, may_sign, self_check_unit
 from inspect_app.extensions import db
 from inspect_app.models import Post, Round, RoundPost, Sheet
-from inspect_app.queries import open_rounds
+from inspect_app.queries import open_rounds, round_inspecting
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,9 @@ def _round_posts(rnd: Round, signer: Signer | None, user_id: int | None) -> tupl
     for entry in sorted(rnd.entries, key=lambda e: e.post.code):
         post = entry.post
         own_unit = self_check_unit(rnd.mode, rnd.unit_id)
+        pairs = round_inspecting(rnd, post.unit_id)
         if not rnd.anonymous and (
-            signer is None or not may_sign(signer, post.unit_id, post.assessor, own_unit)
+            signer is None or not may_sign(signer, post.unit_id, post.assessor, own_unit, pairs)
         ):
             continue
         posts.append(OfflinePost(post.code, post.name, post.unit.name, post.id in scored))
@@ -53,7 +54,8 @@ def offline_rounds(
     """Open rounds this user could score: every anonymous one (the card decides), and the signed ones with at
     least one post they may sign."""
     stmt = open_rounds().options(
-        selectinload(Round.entries).selectinload(RoundPost.post).selectinload(Post.unit)
+        selectinload(Round.entries).selectinload(RoundPost.post).selectinload(Post.unit),
+        selectinload(Round.pairings),
     )
     found = []
     for rnd in db.session.scalars(stmt):

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from inspect_app import clock, qr
 from inspect_app.charts import trend_chart
-from inspect_app.domain.ballots import Signer, may_sign
+from inspect_app.domain.ballots import Signer, may_sign, self_check_unit
 from inspect_app.domain.codes import normalise_post_code
 from inspect_app.domain.enums import Role
 from inspect_app.domain.feedback import MAX_CHARS, FeedbackRefused
@@ -23,7 +23,7 @@ from inspect_app.errors import refuse
 from inspect_app.extensions import db, limiter
 from inspect_app.htmx import render
 from inspect_app.i18n import grade_bands
-from inspect_app.models import Post, StandardVersion
+from inspect_app.models import Post, Round, StandardVersion
 from inspect_app.posts.feedback import submit_feedback
 from inspect_app.posts.services import PostRefused
 from inspect_app.queries import (
@@ -33,6 +33,7 @@ from inspect_app.queries import (
     open_rounds_for_post,
     post_by_code,
     retired_code,
+    round_inspecting,
 )
 from inspect_app.rectifications.services import post_counts, published_photos
 from inspect_app.security import public
@@ -80,11 +81,13 @@ def _public_post(code: str) -> tuple[Post, Shown]:
     return found, shown
 
 
-def _may_sign(post: Post) -> bool:
+def _may_sign(post: Post, rnd: Round) -> bool:
+    """Whether the logged-in user may sign ``post`` in the signed round ``rnd`` (its 自查 and 互查 rules)."""
     if not current_user.is_authenticated:
         return False
-    signer = Signer(Role(current_user.role), current_user.unit_id, current_user.display_name)
-    return may_sign(signer, post.unit_id, post.assessor)
+    signer = Signer(Role(current_user.role), current_user.home_unit_id, current_user.display_name)
+    own_unit = self_check_unit(rnd.mode, rnd.unit_id)
+    return may_sign(signer, post.unit_id, post.assessor, own_unit, round_inspecting(rnd, post.unit_id))
 
 
 def _trend(post: Post, grades: list[Grade]) -> Markup:
@@ -105,7 +108,7 @@ def render_post_page(found: Post, shown: Shown) -> Response:
         post=found,
         shown=shown,
         ballot_rounds=[r for r in rounds if r.anonymous],
-        score_rounds=[r for r in rounds if not r.anonymous and _may_sign(found)],
+        score_rounds=[r for r in rounds if not r.anonymous and _may_sign(found, r)],
         grades=grades,
         trend=_trend(found, grades),
         notes=approved_feedback(found.id),

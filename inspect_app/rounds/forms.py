@@ -16,6 +16,7 @@ from .services import RoundInput
 MAX_TITLE = 128
 MAX_POSTS = 500
 MAX_MIN_SHEETS = 50
+MAX_PAIRS = 2500
 
 
 def parse_round(form: MultiDict[str, str]) -> tuple[RoundInput | None, dict[str, str]]:
@@ -50,6 +51,9 @@ def parse_round(form: MultiDict[str, str]) -> tuple[RoundInput | None, dict[str,
         raw = []
     elif not raw:
         errors["post"] = _("Choose at least one post.")
+    pairs = parse_pairs(form)
+    if pairs is None:
+        errors["pairs"] = _("Choose the units from the list (open units only).")
     if errors:
         return None, errors
     data = RoundInput(
@@ -62,9 +66,24 @@ def parse_round(form: MultiDict[str, str]) -> tuple[RoundInput | None, dict[str,
         post_ids=tuple(dict.fromkeys(int(v) for v in raw)),
         min_sheets=min_sheets or 3,
         trim=form.get("trim") == "1",
+        pairs=pairs or (),
     )
     return data, {}
 
 
+def parse_pairs(form: MultiDict[str, str]) -> tuple[tuple[int, int], ...] | None:
+    """互查 pairs from ``pair-<inspected unit>`` fields, each listing the units that check it (None: bad)."""
+    pairs: list[tuple[int, int]] = []
+    for key in form:
+        if not key.startswith("pair-"):
+            continue
+        inspected = parse_count(key.removeprefix("pair-"))
+        inspecting = [parse_count(v) for v in form.getlist(key) if v]
+        if inspected is None or any(a is None for a in inspecting) or len(pairs) > MAX_PAIRS:
+            return None
+        pairs += [(a, inspected) for a in inspecting if a is not None]
+    return tuple(dict.fromkeys(pairs))
+
+
 def parse_count(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 5 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None

@@ -38,6 +38,16 @@ def refused(code: str, detail: str = "") -> str:
         "card_unknown": _("No card of this round has this number or code."),
         "card_already_void": _("This card is already void."),
         "notice_needs_seal": _("A notice is drafted from a sealed round's results."),
+        "pairing_unassigned": _(
+            "A mutual check (互查) needs a unit to check each unit whose posts it includes; none is set for: "
+            "%(units)s.",
+            units=detail,
+        ),
+        "pairing_self": _(
+            "A unit does not check its own posts in a mutual check (that is a self-check): %(units)s.",
+            units=detail,
+        ),
+        "pairing_unknown_unit": _("Choose the units from the list (open units only)."),
         "no_notice": _("This notice does not exist."),
         "notice_published": _("A published notice is not changed."),
     }.get(code, _("The change could not be made."))

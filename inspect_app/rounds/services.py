@@ -27,8 +27,9 @@ from inspect_app.domain.ballots import (
 )
 from inspect_app.domain.enums import PostStatus, Role, RoundKind, RoundMode, RoundStatus
 from inspect_app.domain.lifecycle import period_overlaps
+from inspect_app.domain.mutual import pairing_problems
 from inspect_app.extensions import db
-from inspect_app.models import AnonSheet, BallotCard, Post, Round, RoundPost, Sheet
+from inspect_app.models import AnonSheet, BallotCard, Post, Round, RoundPairing, RoundPost, Sheet, Unit
 
 STAFF = frozenset({Role.ADMIN, Role.COMMITTEE, Role.HR})
 
@@ -55,6 +56,8 @@ class RoundInput:
     post_ids: tuple[int, ...]
     min_sheets: int = 3
     trim: bool = True
+    #: 互查: (inspecting unit, inspected unit); mutual rounds only (ignored otherwise)
+    pairs: tuple[tuple[int, int], ...] = ()
 
 
 def may_organise(actor: Actor, unit_id: int | None) -> bool:
@@ -94,7 +97,21 @@ def _check_input(actor: Actor, data: RoundInput) -> list[Post]:
         raise RoundRefused("secretary_self_only", 403)
     posts = [allowed[pid] for pid in data.post_ids]
     _check_periods(posts, data.period_start, data.period_end)
+    if data.mode == RoundMode.MUTUAL:
+        check_pairs(data.pairs, {p.unit_id for p in posts})
     return posts
+
+
+def check_pairs(pairs: Sequence[tuple[int, int]], inspected: set[int]) -> None:
+    """Every unit whose posts a mutual round checks has at least one other open unit to check it."""
+    units = {u.id: u.name for u in db.session.scalars(select(Unit).where(Unit.closed_on.is_(None)))}
+    if any(a not in units or b not in units for a, b in pairs):
+        raise RoundRefused("pairing_unknown_unit", 422)
+    problems = [p for p in pairing_problems(pairs, inspected) if p[0] != "stray"]  # strays are dropped
+    if problems:
+        code = problems[0][0]
+        names = "、".join(dict.fromkeys(units.get(u, "") for c, u in problems if c == code))
+        raise RoundRefused(f"pairing_{code}", 422, names)
 
 
 def _check_periods(posts: Sequence[Post], start: date, end: date) -> None:
@@ -111,6 +128,9 @@ def _fill(rnd: Round, actor: Actor, data: RoundInput, posts: Sequence[Post]) -> 
     rnd.period_start, rnd.period_end, rnd.anonymous = data.period_start, data.period_end, data.anonymous
     rnd.min_sheets, rnd.trim = data.min_sheets, data.trim
     rnd.unit_id = actor.unit_id if actor.role == Role.BRANCH_SECRETARY else None
+    inspected = {p.unit_id for p in posts}
+    mutual = data.mode == RoundMode.MUTUAL
+    _fill_pairs(rnd, {(a, b) for a, b in data.pairs if b in inspected} if mutual else set())
     wanted = {p.id: p for p in posts}
     rnd.entries = [e for e in rnd.entries if e.post_id in wanted]
     have = {e.post_id for e in rnd.entries}
@@ -120,11 +140,20 @@ def _fill(rnd: Round, actor: Actor, data: RoundInput, posts: Sequence[Post]) -> 
             rnd.entries.append(RoundPost(post=post, standard_version_id=post.standard_version_id))
 
 
+def _fill_pairs(rnd: Round, wanted: set[tuple[int, int]]) -> None:
+    """Keep the pairs still wanted, add the new ones (a pair removed and added again stays one row)."""
+    rnd.pairings = [p for p in rnd.pairings if (p.inspecting_unit_id, p.inspected_unit_id) in wanted]
+    have = {(p.inspecting_unit_id, p.inspected_unit_id) for p in rnd.pairings}
+    for a, b in sorted(wanted - have):
+        rnd.pairings.append(RoundPairing(inspecting_unit_id=a, inspected_unit_id=b))
+
+
 def summary(rnd: Round) -> dict[str, object]:
     return {
         "title": rnd.title, "kind": rnd.kind, "mode": rnd.mode, "anonymous": rnd.anonymous,
         "period": f"{rnd.period_start}/{rnd.period_end}", "status": rnd.status,
         "posts": sorted(e.post_id for e in rnd.entries), "min_sheets": rnd.min_sheets, "trim": rnd.trim,
+        "pairs": sorted([p.inspecting_unit_id, p.inspected_unit_id] for p in rnd.pairings),
     }  # fmt: skip
 
 
@@ -144,7 +173,10 @@ def load_round(round_id: int) -> Round | None:
     stmt = (
         select(Round)
         .where(Round.id == round_id)
-        .options(selectinload(Round.entries).selectinload(RoundPost.post).selectinload(Post.unit))
+        .options(
+            selectinload(Round.entries).selectinload(RoundPost.post).selectinload(Post.unit),
+            selectinload(Round.pairings),
+        )
     )
     return db.session.scalar(stmt)
 
@@ -208,6 +240,9 @@ def _freeze(rnd: Round) -> None:
             raise RoundRefused("post_not_eligible", 422)
         entry.standard_version_id = post.standard_version_id
     _check_periods([e.post for e in rnd.entries], rnd.period_start, rnd.period_end)
+    if rnd.mode == RoundMode.MUTUAL:  # a unit closed since the draft was saved no longer checks anyone
+        pairs = [(p.inspecting_unit_id, p.inspected_unit_id) for p in rnd.pairings]
+        check_pairs(pairs, {e.post.unit_id for e in rnd.entries})
 
 
 # --- ballot cards -------------------------------------------------------------------------------------

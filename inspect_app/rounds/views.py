@@ -10,18 +10,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from inspect_app.accounts.services import open_units
 from inspect_app.audit import Actor, actor_of
 from inspect_app.domain.ballots import MAX_CARDS_PER_PRINT, RoundAction, round_step
 from inspect_app.domain.enums import Role, RoundKind, RoundMode, RoundStatus, values
+from inspect_app.domain.mutual import ring
 from inspect_app.htmx import render
-from inspect_app.models import Round
+from inspect_app.models import Post, Round
 from inspect_app.queries import round_rules
 from inspect_app.security import SUPERVISORS, roles_required
 from inspect_app.setup.services import external_url
 
 from . import messages
 from .cards import Card, render_cards
-from .forms import parse_count, parse_round
+from .forms import parse_count, parse_pairs, parse_round
 from .services import (
     RoundRefused,
     card_counts,
@@ -91,13 +93,38 @@ def _detail(rnd: Round, status: int = 200, error: str | None = None) -> Response
         min_sheets=round_rules(rnd).min_sheets,
         max_cards=MAX_CARDS_PER_PRINT,
         live=rnd.status == RoundStatus.OPEN,
+        pairs=_checked_by(rnd),
     )
+
+
+def _checked_by(rnd: Round) -> list[tuple[str, str]]:
+    """互查 as the round page lists it: (inspected unit, the units checking it), by unit name."""
+    by: dict[str, list[str]] = {}
+    for pair in rnd.pairings:
+        by.setdefault(pair.inspected_unit.name, []).append(pair.inspecting_unit.name)
+    return [(unit, "、".join(sorted(names))) for unit, names in sorted(by.items())]
 
 
 @bp.get("/<int:round_id>")
 @roles_required(*SUPERVISORS)
 def show(round_id: int) -> Response:
     return _detail(_viewable(round_id))
+
+
+def _pairs_shown(rnd: Round | None, form: Any, posts: list[Post]) -> dict[int, set[int]]:
+    """互查 as the form shows it: inspected unit → the units checking it. 按顺序轮换 fills a ring over the
+    units of the ticked posts (A checks B, B checks C … the last checks A)."""
+    if form is not None and form.get("ring"):
+        chosen = set(form.getlist("post"))
+        units = list(dict.fromkeys(p.unit_id for p in posts if str(p.id) in chosen))
+        return {b: {a} for a, b in ring(units)}
+    pairs = parse_pairs(form) if form is not None else None
+    if pairs is None:
+        pairs = tuple((p.inspecting_unit_id, p.inspected_unit_id) for p in (rnd.pairings if rnd else []))
+    shown: dict[int, set[int]] = {}
+    for a, b in pairs:
+        shown.setdefault(b, set()).add(a)
+    return shown
 
 
 def _form_page(rnd: Round | None, errors: dict[str, str], status: int = 200) -> Response:
@@ -107,6 +134,7 @@ def _form_page(rnd: Round | None, errors: dict[str, str], status: int = 200) -> 
         if form is not None
         else {str(e.post_id) for e in (rnd.entries if rnd else [])}
     )
+    posts = eligible_posts(_actor())
     return render(
         "rounds/form.html",
         status=status,
@@ -114,16 +142,24 @@ def _form_page(rnd: Round | None, errors: dict[str, str], status: int = 200) -> 
         errors=errors,
         form=form,
         chosen=chosen,
-        posts=eligible_posts(_actor()),
+        posts=posts,
+        units=open_units(),
+        inspected_units=list({p.unit_id: p.unit for p in posts}.values()),
+        pairs=_pairs_shown(rnd, form, posts),
         kinds=values(RoundKind),
         modes=(RoundMode.SELF.value,) if current_user.role == Role.BRANCH_SECRETARY else values(RoundMode),
     )
 
 
+def _refusal_errors(refused: RoundRefused) -> dict[str, str]:
+    field = "pairs" if refused.code.startswith("pairing_") else "post"
+    return {field: messages.refused(refused.code, refused.detail)}
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*SUPERVISORS)
 def new() -> Response:
-    if request.method == "GET":
+    if request.method == "GET" or request.form.get("ring"):
         return _form_page(None, {})
     data, errors = parse_round(request.form)
     if data is None:
@@ -131,7 +167,7 @@ def new() -> Response:
     try:
         round_id = create_round(_actor(), data)
     except RoundRefused as refused:
-        return _form_page(None, {"post": messages.refused(refused.code, refused.detail)}, refused.status)
+        return _form_page(None, _refusal_errors(refused), refused.status)
     flash(_("Round created as a draft. Check it, then open it."))
     return redirect(url_for("rounds.show", round_id=round_id), 303)
 
@@ -142,7 +178,7 @@ def edit(round_id: int) -> Response:
     rnd = _viewable(round_id)
     if not may_organise(_actor(), rnd.unit_id):
         abort(403)
-    if request.method == "GET":
+    if request.method == "GET" or request.form.get("ring"):
         return _form_page(rnd, {})
     data, errors = parse_round(request.form)
     if data is None:
@@ -150,7 +186,7 @@ def edit(round_id: int) -> Response:
     try:
         edit_round(_actor(), round_id, data)
     except RoundRefused as refused:
-        return _form_page(rnd, {"post": messages.refused(refused.code, refused.detail)}, refused.status)
+        return _form_page(rnd, _refusal_errors(refused), refused.status)
     flash(_("Round saved."))
     return redirect(url_for("rounds.show", round_id=round_id), 303)
 
