@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .offline.views import bp as offline_bp
     from .org.views import bp as org_bp
     from .photos.views import bp as photos_bp
+    from .plans.views import bp as plans_bp
     from .posts.views import bp as posts_bp
     from .public.views import bp as public_bp
     from .rankings.views import bp as rankings_bp
@@ -63,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         evidence_bp,
         ballot_bp,
         rounds_bp,
+        plans_bp,
         rankings_bp,
         standards_bp,
         admin_bp,

@@ -148,6 +148,20 @@ def expire_posts_command() -> None:
     click.echo(f"Expired {len(codes)} post(s): {', '.join(codes) or '-'}")
 
 
+@click.command("run-plans")
+@with_appcontext
+def run_plans_command() -> None:
+    """Make and open the rounds of the year's plan whose period opens today (the mine's date). Run daily,
+    e.g. from cron or a systemd timer; running it twice, or on two servers at once, makes each round once."""
+    from .plans.services import run_plans
+
+    made = run_plans(clock.today())
+    for line in made:
+        click.echo(f"{line.outcome}: {line.title}" + (f" (round {line.round_id})" if line.round_id else ""))
+    created = sum(1 for line in made if line.outcome == "created")
+    click.echo(f"{clock.today().isoformat()}: {created} round(s) created and opened, {len(made)} due.")
+
+
 @click.command("photos-cleanup")
 @with_appcontext
 @click.option("--wait", default=120, show_default=True, help="Seconds an orphan must stay unreferenced.")
@@ -174,6 +188,7 @@ def forget_order_command() -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(forget_order_command)
     app.cli.add_command(expire_posts_command)
+    app.cli.add_command(run_plans_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(init_mine_command)
     app.cli.add_command(setup_key_command)

@@ -504,6 +504,9 @@ class Round(Base):
     #: 评分办法: sheets a post needs to be rated; whether one highest and one lowest sheet are dropped
     min_sheets: Mapped[int] = mapped_column(default=3, server_default="3")
     trim: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: made by the year's plan: the plan, and plan:period:unit, unique, so a twin run cannot make it twice
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("round_plan.id"))
+    plan_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     unit: Mapped[Unit | None] = relationship()
     entries: Mapped[list[RoundPost]] = relationship(back_populates="round", cascade="all, delete-orphan")
@@ -523,6 +526,37 @@ class RoundPairing(Base):
 
     inspected_unit: Mapped[Unit] = relationship(foreign_keys=[inspected_unit_id], viewonly=True)
     inspecting_unit: Mapped[Unit] = relationship(foreign_keys=[inspecting_unit_id], viewonly=True)
+
+
+class RoundPlan(Base):
+    """检查计划: one line of the year's plan (weekly joint check on a weekday, ten-day supervision, monthly
+    self-checks per branch …), in force from ``valid_from`` to ``valid_to``; ``flask run-plans`` makes and
+    opens its rounds (``domain.plans``). Changed "from a date on": the old line ends the day before."""
+
+    __tablename__ = "round_plan"
+    __table_args__ = (
+        CheckConstraint("kind IN ('weekly', 'ten_day', 'monthly')", name="kind_planned"),
+        CheckConstraint(_in("mode", RoundMode), name="mode_known"),
+        CheckConstraint("scope IN ('all', 'hr', 'units')", name="scope_known"),
+        CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday_known"),
+        CheckConstraint("min_sheets >= 1 AND min_sheets <= 50", name="min_sheets_sane"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    mode: Mapped[str] = mapped_column(String(16))
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    #: which posts: every listed post, the posts HR assesses (旬督导), or each unit's own (one round a unit)
+    scope: Mapped[str] = mapped_column(String(8), default="all")
+    #: weekly checks: the day of the week the round opens (0 = Monday)
+    weekday: Mapped[int] = mapped_column(default=0)
+    min_sheets: Mapped[int] = mapped_column(default=3)
+    trim: Mapped[bool] = mapped_column(default=True)
+    #: 互查: the ring of units turns one step each month (else the same neighbours all year)
+    rotate: Mapped[bool] = mapped_column(default=False)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
 
 
 class RoundPost(Base):

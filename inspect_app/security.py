@@ -98,17 +98,21 @@ class SessionUser(UserMixin):
         return session_id(self.id, self.session_version)
 
 
-_SESSION_USER = select(
-    User.id,
-    User.username,
-    User.display_name,
-    User.role,
-    User.unit_id,
-    func.coalesce(User.unit_id, Member.unit_id).label("home_unit_id"),
-    User.active,
-    User.session_version,
-    User.must_change_password,
-).outerjoin(Member, Member.id == User.member_id).where(User.id == bindparam("id"))
+_SESSION_USER = (
+    select(
+        User.id,
+        User.username,
+        User.display_name,
+        User.role,
+        User.unit_id,
+        func.coalesce(User.unit_id, Member.unit_id).label("home_unit_id"),
+        User.active,
+        User.session_version,
+        User.must_change_password,
+    )
+    .outerjoin(Member, Member.id == User.member_id)
+    .where(User.id == bindparam("id"))
+)
 
 
 @login.user_loader
@@ -167,6 +171,7 @@ def _nav_links() -> dict[str, Any]:
     menu = (
         ("posts.index", _l("Posts")),
         ("rounds.index", _l("Rounds")),
+        ("plans.index", _l("Plan")),
         ("rankings.current", _l("Ranking")),
         ("notices.index", _l("Notices")),
         ("rectifications.index", _l("Rectification")),

@@ -23,6 +23,7 @@ ENTITIES = {
     "member": _l("Member"),
     "user": _l("Account"),
     "mine": _l("Mine"),
+    "plan": _l("Plan line"),
 }
 
 FIELDS = {
@@ -107,6 +108,14 @@ FIELDS = {
     "items": _l("Items"),
     "points": _l("Points"),
     "sections": _l("Sections"),
+    "pairs": _l("Mutual check (互查)"),
+    "plan": _l("Plan line"),
+    "scope": _l("Posts"),
+    "weekday": _l("Day of the week"),
+    "rotate": _l("Units rotate monthly"),
+    "valid_from": _l("Holds from"),
+    "valid_to": _l("Until"),
+    "next": _l("Next line"),
 }
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from inspect_app.audit import Actor, record
+from inspect_app.audit import SYSTEM_ACTOR, Actor, record
 from inspect_app.ballot import sealing
 from inspect_app.database import Lock, hold, hold_in_session, write_transaction
 from inspect_app.domain.ballots import (
@@ -123,11 +124,11 @@ def _check_periods(posts: Sequence[Post], start: date, end: date) -> None:
         raise RoundRefused("post_outside_period", 422, "、".join(outside))
 
 
-def _fill(rnd: Round, actor: Actor, data: RoundInput, posts: Sequence[Post]) -> None:
+def _fill(rnd: Round, unit_id: int | None, data: RoundInput, posts: Sequence[Post]) -> None:
     rnd.title, rnd.kind, rnd.mode = data.title, data.kind.value, data.mode.value
     rnd.period_start, rnd.period_end, rnd.anonymous = data.period_start, data.period_end, data.anonymous
     rnd.min_sheets, rnd.trim = data.min_sheets, data.trim
-    rnd.unit_id = actor.unit_id if actor.role == Role.BRANCH_SECRETARY else None
+    rnd.unit_id = unit_id
     inspected = {p.unit_id for p in posts}
     mutual = data.mode == RoundMode.MUTUAL
     _fill_pairs(rnd, {(a, b) for a, b in data.pairs if b in inspected} if mutual else set())
@@ -162,11 +163,39 @@ def create_round(actor: Actor, data: RoundInput) -> int:
         raise RoundRefused("forbidden", 403)
     with write_transaction():
         rnd = Round(status=RoundStatus.DRAFT.value)
-        _fill(rnd, actor, data, _check_input(actor, data))
+        _fill(rnd, _own_unit(actor), data, _check_input(actor, data))
         db.session.add(rnd)
         db.session.flush()
         record(actor, "round.create", "round", rnd.id, None, summary(rnd))
         return rnd.id
+
+
+def _own_unit(actor: Actor) -> int | None:
+    """The unit of a round an organiser makes: a branch secretary's self-checks are their unit's."""
+    return actor.unit_id if actor.role == Role.BRANCH_SECRETARY else None
+
+
+def create_planned(data: RoundInput, unit_id: int | None, plan_id: int, key: str) -> int | None:
+    """A round the year's plan makes, created and opened in one transaction (standards frozen, periods and
+    互查 checked as an organiser's would be). None: a twin run made it first (``plan_key`` is unique)."""
+    try:
+        with write_transaction():
+            if db.session.scalar(select(Round.id).where(Round.plan_key == key)) is not None:
+                return None
+            posts = list(db.session.scalars(select(Post).where(Post.id.in_(data.post_ids)).order_by(Post.id)))
+            if data.mode == RoundMode.MUTUAL:
+                check_pairs(data.pairs, {p.unit_id for p in posts})
+            rnd = Round(status=RoundStatus.OPEN.value, plan_id=plan_id, plan_key=key)
+            _fill(rnd, unit_id, data, posts)
+            _freeze(rnd)
+            db.session.add(rnd)
+            db.session.flush()
+            record(SYSTEM_ACTOR, "round.create", "round", rnd.id, None, summary(rnd) | {"plan": plan_id})
+            record(SYSTEM_ACTOR, "round.open", "round", rnd.id, {"status": "draft"}, {"status": "open"})
+            return rnd.id
+    except IntegrityError:
+        db.session.rollback()
+        return None
 
 
 def load_round(round_id: int) -> Round | None:
@@ -196,7 +225,7 @@ def edit_round(actor: Actor, round_id: int, data: RoundInput) -> None:
         if rnd.status != RoundStatus.DRAFT:
             raise RoundRefused("not_draft")
         before = summary(rnd)
-        _fill(rnd, actor, data, _check_input(actor, data))
+        _fill(rnd, _own_unit(actor), data, _check_input(actor, data))
         record(actor, "round.edit", "round", rnd.id, before, summary(rnd))
 
 

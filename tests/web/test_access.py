@@ -18,6 +18,7 @@ from inspect_app.models import (
     Post,
     Rectification,
     Round,
+    RoundPlan,
     Sheet,
     Standard,
     Unit,
@@ -104,6 +105,13 @@ def sample_url(app: Flask, rule: str, post: str = OWN_POST, endpoint: str = "") 
             ).first()
             or 1
         )
+        plan_id = db.session.scalar(select(RoundPlan.id))
+        if plan_id is None:
+            plan = RoundPlan(kind="weekly", mode="joint", scope="all", anonymous=True, weekday=1,
+                             min_sheets=3, trim=True, rotate=False, valid_from=date.today())  # fmt: skip
+            db.session.add(plan)
+            db.session.flush()
+            plan_id = plan.id
         db.session.commit()
         feedback_id = feedback.id
     return (
@@ -119,6 +127,7 @@ def sample_url(app: Flask, rule: str, post: str = OWN_POST, endpoint: str = "") 
         .replace("<int:rect_id>", str(rect_id))
         .replace("<int:unit_id>", str(unit_id))
         .replace("<int:user_id>", str(user_id))
+        .replace("<int:plan_id>", str(plan_id))
         .replace("<fmt>", "csv")
         .replace("<path:filename>", "css/app.css")
     )
