@@ -172,6 +172,7 @@ def _nav_links() -> dict[str, Any]:
         ("posts.index", _l("Posts")),
         ("rounds.index", _l("Rounds")),
         ("plans.index", _l("Plan")),
+        ("plans.self_checks", _l("Self-checks")),
         ("rankings.current", _l("Ranking")),
         ("notices.index", _l("Notices")),
         ("rectifications.index", _l("Rectification")),

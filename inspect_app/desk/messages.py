@@ -20,6 +20,7 @@ TASK_LABELS = {
     Task.FIXES_TO_DO: _l("Rectifications in progress"),
     Task.RECHECKS: _l("Rectifications for me to re-check"),
     Task.FIXES_OVERDUE: _l("Overdue rectifications"),
+    Task.SELF_CHECKS: _l("Monthly self-checks behind"),
 }
 
 

@@ -21,11 +21,13 @@ from inspect_app import clock
 from inspect_app.audit import Actor
 from inspect_app.database import write_transaction
 from inspect_app.domain.ballots import Signer, may_recheck, results_visible
+from inspect_app.domain.completion import BEHIND, SelfCheck, previous_month
 from inspect_app.domain.desk import TASKS, Entry, Task, ToDo, awaits_findings, todo, visit
 from inspect_app.domain.enums import FeedbackStatus, PostStatus, RectStatus, Role, RoundStatus
 from inspect_app.extensions import db
 from inspect_app.models import AuditEntry, Feedback, Notice, Post, Rectification, Round, User
 from inspect_app.offline.services import offline_rounds
+from inspect_app.plans.completion import unit_months
 from inspect_app.queries import open_rounds, round_rules
 from inspect_app.rankings.services import RankRow, round_ranking
 from inspect_app.rounds.services import may_organise, may_view, progress
@@ -176,6 +178,24 @@ def _rechecks(v: Viewer) -> list[Entry]:
     return _fix_entries(mine, v.today, staff=v.actor.role != Role.INSPECTOR)
 
 
+def _self_checks(v: Viewer) -> list[Entry]:
+    """Units whose self-check last month was not done (late ones too), and, for a branch secretary, their
+    own unit's month while it still lacks posts."""
+    own = {v.own_unit} if v.own_unit is not None else None
+    entries = []
+    for month, states in ((previous_month(v.today), BEHIND), (v.today, {SelfCheck.RUNNING})):
+        if month == v.today and own is None:
+            continue  # the mine's staff hear of a month once it is over
+        key = month.strftime("%Y-%m")
+        for row in unit_months(month, own):
+            if row.state in states:
+                detail = _("%(month)s: %(n)d of %(total)d posts checked", month=key, n=row.checked,
+                           total=row.expected)  # fmt: skip
+                url = url_for("plans.self_checks", month=key, _anchor=f"unit-{row.unit.code}")
+                entries.append(Entry(row.unit.name, url, detail, late=row.state != SelfCheck.RUNNING))
+    return entries
+
+
 LISTS: dict[Task, Callable[[Viewer], list[Entry]]] = {
     Task.APPLICATIONS: lambda v: _post_entries(v, (PostStatus.APPLIED,)),
     Task.REVIEWS: lambda v: _post_entries(v, (PostStatus.REVIEW,)),
@@ -190,6 +210,7 @@ LISTS: dict[Task, Callable[[Viewer], list[Entry]]] = {
     Task.FIXES_TO_DO: lambda v: _fix_entries(_fixes(v, (RectStatus.ASSIGNED,), False), v.today),
     Task.RECHECKS: _rechecks,
     Task.FIXES_OVERDUE: lambda v: _fix_entries(_fixes(v, LATE, True), v.today),
+    Task.SELF_CHECKS: _self_checks,
 }
 
 
@@ -202,6 +223,8 @@ def _more_url(task: Task) -> str:
         return url_for("rounds.index")
     if task == Task.TO_SIGN:
         return url_for("offline.index")
+    if task == Task.SELF_CHECKS:
+        return url_for("plans.self_checks")
     state = "overdue" if task == Task.FIXES_OVERDUE else "open"
     return url_for("rectifications.index", state=state)
 

@@ -29,6 +29,7 @@ class Task(StrEnum):
     FIXES_TO_DO = "fixes_to_do"  # 整改待完成
     RECHECKS = "rechecks"  # 整改待我复查
     FIXES_OVERDUE = "fixes_overdue"  # 整改已逾期
+    SELF_CHECKS = "self_checks"  # 月度自查: not done last month, or still to finish this month
 
 
 _SIGNER = (Task.TO_SIGN, Task.RECHECKS)
@@ -42,12 +43,14 @@ TASKS: dict[Role, tuple[Task, ...]] = {
         Task.QUORUM,
         Task.TO_PUBLISH,
         Task.FIXES_OVERDUE,
+        Task.SELF_CHECKS,
     ),
-    Role.HR: (Task.FINDINGS, *_SIGNER, Task.QUORUM, Task.TO_PUBLISH, Task.FIXES_OVERDUE),
+    Role.HR: (Task.FINDINGS, *_SIGNER, Task.QUORUM, Task.TO_PUBLISH, Task.FIXES_OVERDUE, Task.SELF_CHECKS),
     Role.BRANCH_SECRETARY: (
         Task.FIXES_OVERDUE,
         Task.FIXES_TO_ASSIGN,
         Task.FIXES_TO_DO,
+        Task.SELF_CHECKS,
         Task.NOTES,
         *_SIGNER,
         Task.QUORUM,

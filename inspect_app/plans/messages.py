@@ -26,3 +26,13 @@ def scope_label(scope: str) -> str:
         "units": _("Each unit's own posts, one round a unit"),
     }.get(scope, scope)
 
+
+def self_check_label(value: str) -> str:
+    return {
+        "done": _("Done on time"),
+        "late": _("Done late"),
+        "partial": _("Not finished"),
+        "missing": _("Not done"),
+        "running": _("In progress"),
+        "none_due": _("No model post"),
+    }.get(value, value)

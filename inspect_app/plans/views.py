@@ -3,7 +3,7 @@ date on, stop one. The rounds themselves are made by ``flask run-plans`` (daily)
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
@@ -14,19 +14,22 @@ from werkzeug.wrappers import Response
 
 from inspect_app import clock
 from inspect_app.audit import actor_of
+from inspect_app.domain.completion import BEHIND, parse_month, previous_month
 from inspect_app.domain.enums import Role, RoundMode, values
 from inspect_app.domain.plans import PLANNED_KINDS, SCOPES, WEEKDAYS
 from inspect_app.extensions import db
 from inspect_app.htmx import render
 from inspect_app.models import RoundPlan
 from inspect_app.rounds.forms import parse_count
-from inspect_app.security import roles_required
+from inspect_app.security import SUPERVISORS, roles_required
 
 from . import messages
+from .completion import unit_months, year_summary
 from .services import PlanInput, PlanRefused, add_plan, all_plans, change_plan, stop_plan
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 bp.add_app_template_global(messages.scope_label, "scope_label")
+bp.add_app_template_global(messages.self_check_label, "self_check_label")
 PLANNERS = (Role.ADMIN, Role.COMMITTEE, Role.HR)
 
 
@@ -131,3 +134,18 @@ def stop(plan_id: int) -> Response:
         return redirect(url_for("plans.change", plan_id=plan_id), 303)
     flash(_("No round of this line opens after %(day)s.", day=last_day.isoformat()))
     return redirect(url_for("plans.index"), 303)
+
+
+@bp.get("/self-checks")
+@roles_required(*SUPERVISORS)
+def self_checks() -> Response:
+    """自查完成情况 of a month (?month=2026-11, default this month) and the year so far; a branch secretary
+    sees their own unit."""
+    today = clock.today()
+    month = parse_month(request.args.get("month", "")) or today.replace(day=1)
+    own = {current_user.unit_id} if current_user.role == Role.BRANCH_SECRETARY else None
+    return render(
+        "plans/self_checks.html", month=month, rows=unit_months(month, own),
+        year=year_summary(month.year, today, own), before=previous_month(month),
+        after=(month + timedelta(days=31)).replace(day=1), today=today, behind=BEHIND,
+    )  # fmt: skip

@@ -1,0 +1,106 @@
+"""自查完成情况: for each unit and month, whether its self-check covered its model posts on time, how many,
+and which 整改 it raised (``domain.completion`` says the state). Read-only; counts signed sheets of the
+unit's self-check rounds whose period starts in the month."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from inspect_app import clock
+from inspect_app.domain.completion import SelfCheck, month_bounds, state
+from inspect_app.domain.enums import PostStatus, RoundMode
+from inspect_app.domain.lifecycle import period_overlaps
+from inspect_app.extensions import db
+from inspect_app.models import Post, Rectification, Round, Sheet, Unit
+
+#: posts that were model posts for some time (a post revoked mid-month is not asked for)
+HELD = (PostStatus.LISTED.value, PostStatus.EXPIRED.value)
+
+
+@dataclass(frozen=True)
+class UnitMonth:
+    unit: Unit
+    month: date
+    expected: int
+    checked: int
+    state: SelfCheck
+    rounds: tuple[Round, ...]
+    #: (id, number) of the 整改 its self-checks raised
+    fixes: tuple[tuple[int, str], ...]
+
+
+def _expected(first: date, last: date, unit_ids: set[int] | None) -> dict[int, set[int]]:
+    stmt = select(Post.id, Post.unit_id, Post.start_date, Post.end_date).where(Post.status.in_(HELD))
+    found: dict[int, set[int]] = defaultdict(set)
+    for post_id, unit_id, start, end in db.session.execute(stmt):
+        if (unit_ids is None or unit_id in unit_ids) and period_overlaps(start, end, first, last):
+            found[unit_id].add(post_id)
+    return found
+
+
+def _deadline(last: date) -> datetime:
+    """The first instant after the month's last day, in the mine's zone."""
+    return datetime.combine(last + timedelta(days=1), time(), clock.zone())
+
+
+def unit_months(month: date, unit_ids: set[int] | None = None) -> list[UnitMonth]:
+    """Every open unit (or those of ``unit_ids``) for ``month``, by unit name."""
+    first, last = month_bounds(month)
+    rounds_stmt = (
+        select(Round)
+        .where(Round.mode == RoundMode.SELF.value, Round.period_start.between(first, last))
+        .order_by(Round.period_start, Round.id)
+    )
+    rounds: dict[int, list[Round]] = defaultdict(list)
+    for rnd in db.session.scalars(rounds_stmt):
+        if rnd.unit_id is not None:
+            rounds[rnd.unit_id].append(rnd)
+    round_ids = [r.id for rs in rounds.values() for r in rs]
+    expected = _expected(first, last, unit_ids)
+    sheets = (
+        select(Round.unit_id, Sheet.post_id, func.min(Sheet.created_at))
+        .join(Round, Round.id == Sheet.round_id)
+        .where(Sheet.round_id.in_(round_ids))
+        .group_by(Round.unit_id, Sheet.post_id)
+    )
+    firsts: dict[int, dict[int, datetime]] = defaultdict(dict)
+    for unit_id, post_id, at in db.session.execute(sheets):
+        if unit_id is not None:
+            firsts[unit_id][post_id] = at if at.tzinfo else at.replace(tzinfo=UTC)
+    fixes: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    fix_rows = select(Rectification).where(Rectification.round_id.in_(round_ids)).order_by(Rectification.id)
+    for rect in db.session.scalars(fix_rows):
+        fixes[rect.unit_id].append((rect.id, rect.number))
+    month_over = clock.today() > last
+    units = (
+        select(Unit).where(Unit.closed_on.is_(None)).options(selectinload(Unit.branch)).order_by(Unit.name)
+    )
+    result = []
+    for unit in db.session.scalars(units):
+        if unit_ids is not None and unit.id not in unit_ids:
+            continue
+        wanted = expected.get(unit.id, set())
+        done = {p: at for p, at in firsts.get(unit.id, {}).items() if p in wanted}
+        in_time = sum(1 for at in done.values() if at < _deadline(last))
+        result.append(
+            UnitMonth(unit, first, len(wanted), len(done), state(len(wanted), len(done), in_time, month_over),
+                      tuple(rounds.get(unit.id, ())), tuple(fixes.get(unit.id, ())))
+        )  # fmt: skip
+    return result
+
+
+def year_summary(year: int, today: date, unit_ids: set[int] | None = None) -> list[tuple[Unit, Counter[str]]]:
+    """Per unit, how many months of ``year`` (up to today's) ended in each state."""
+    last_month = 12 if year < today.year else today.month
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    units: dict[int, Unit] = {}
+    for month in range(1, last_month + 1):
+        for row in unit_months(date(year, month, 1), unit_ids):
+            units[row.unit.id] = row.unit
+            counts[row.unit.id][row.state.value] += 1
+    return [(units[u], counts[u]) for u in sorted(units, key=lambda u: units[u].name)]
