@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .public.views import bp as public_bp
     from .rankings.views import bp as rankings_bp
     from .rectifications.views import bp as rectifications_bp
+    from .reviews.views import bp as reviews_bp
     from .rounds.views import bp as rounds_bp
     from .setup.views import bp as setup_bp
     from .standards.views import bp as standards_bp
@@ -65,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ballot_bp,
         rounds_bp,
         plans_bp,
+        reviews_bp,
         rankings_bp,
         standards_bp,
         admin_bp,

@@ -66,6 +66,7 @@ class Lock(IntEnum):
     STANDARD_VERSIONS = 0x57D0  #: a standard's version numbers
     ORGANISATION = 0x0A61  #: units, branches and the roster: names and 工号 checked, then inserted
     ACCOUNTS = 0x0ACC  #: logins: usernames and roster links checked, then inserted
+    REVIEW = 0x0E07  #: a 季讲评 record: saved and closed one at a time (its notice drafted once)
 
 
 def hold(conn: Connection, lock: Lock, key: int, exclusive: bool = True) -> None:

@@ -736,8 +736,9 @@ ANONYMOUS_SHEET_TABLES: tuple[type[Base], ...] = (AnonSheet, AnonSheetItem, Anon
 
 
 class Notice(Base):
-    """通报: a round's praise of the best posts and criticism of the worst, drafted from the sealed results,
-    edited by the organiser, then published with a number (〔year〕 seq) that never changes."""
+    """通报: a round's praise of the best posts and criticism of the worst, drafted from the sealed results
+    (or a quarter's, from its 季讲评: then also the honours revoked), edited by the organiser, then published
+    with a number (〔year〕 seq) that never changes."""
 
     __tablename__ = "notice"
     __table_args__ = (
@@ -746,19 +747,32 @@ class Notice(Base):
         CheckConstraint(
             "status = 'draft' OR (year IS NOT NULL AND seq IS NOT NULL)", name="published_numbered"
         ),
+        CheckConstraint("(round_id IS NULL) <> (review_id IS NULL)", name="one_source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), unique=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"), unique=True)
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("quarter_review.id"), unique=True)
     title: Mapped[str] = mapped_column(String(128))
     praise: Mapped[str] = mapped_column(Text, default="")  # 择优表扬
     criticism: Mapped[str] = mapped_column(Text, default="")  # 择差批评
+    revocation: Mapped[str] = mapped_column(Text, default="", server_default="")  # 撤销示范岗 (季讲评)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     year: Mapped[int | None]
     seq: Mapped[int | None]
     published_on: Mapped[date | None] = mapped_column(Date)
 
-    round: Mapped[Round] = relationship()
+    round: Mapped[Round | None] = relationship()
+    review: Mapped[QuarterReview | None] = relationship()
+
+    @property
+    def unit_id(self) -> int | None:
+        """The unit whose self-check the notice reports (None: mine-wide)."""
+        return self.round.unit_id if self.round is not None else None
+
+    @property
+    def source(self) -> str:
+        return self.round.title if self.round is not None else self.review.title if self.review else ""
 
     @property
     def number(self) -> str:
@@ -832,3 +846,49 @@ class RectificationPhoto(Base):
     position: Mapped[int] = mapped_column(default=0)
     width: Mapped[int]
     height: Mapped[int]
+
+
+class QuarterReview(Base):
+    """季讲评: a quarter's review meeting — the period ranking, the posts on 预警, a decision per post (keep,
+    warn, revoke with reason: the revoke goes through the post's lifecycle), attendance and minutes. Closing
+    it applies the decisions and drafts the quarter's notice (表扬 / 批评 / 撤销)."""
+
+    __tablename__ = "quarter_review"
+    __table_args__ = (
+        UniqueConstraint("year", "quarter"),
+        CheckConstraint("quarter >= 1 AND quarter <= 4", name="quarter_known"),
+        CheckConstraint("status IN ('draft', 'closed')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    quarter: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    held_on: Mapped[date | None] = mapped_column(Date)
+    attendance: Mapped[str] = mapped_column(Text, default="")  # 参会人员
+    minutes: Mapped[str] = mapped_column(Text, default="")  # 会议纪要
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+    decisions: Mapped[list[QuarterDecision]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def title(self) -> str:
+        return f"{self.year}年第{'一二三四'[self.quarter - 1]}季度党员示范岗讲评"
+
+
+class QuarterDecision(Base):
+    """What a 季讲评 decided for one post, with the period result it was decided on."""
+
+    __tablename__ = "quarter_decision"
+    __table_args__ = (CheckConstraint("decision IN ('keep', 'warn', 'revoke')", name="decision_known"),)
+
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("quarter_review.id", ondelete="CASCADE"), primary_key=True
+    )
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    warning: Mapped[str] = mapped_column(String(16), default="")
+
+    post: Mapped[Post] = relationship()

@@ -175,6 +175,7 @@ def _nav_links() -> dict[str, Any]:
         ("plans.self_checks", _l("Self-checks")),
         ("rankings.current", _l("Ranking")),
         ("notices.index", _l("Notices")),
+        ("reviews.index", _l("Quarterly reviews")),
         ("rectifications.index", _l("Rectification")),
         ("standards.index", _l("Standards")),
         ("org.members", _l("Roster")),

@@ -24,6 +24,7 @@ ENTITIES = {
     "user": _l("Account"),
     "mine": _l("Mine"),
     "plan": _l("Plan line"),
+    "review": _l("Quarterly review"),
 }
 
 FIELDS = {
@@ -116,6 +117,9 @@ FIELDS = {
     "valid_from": _l("Holds from"),
     "valid_to": _l("Until"),
     "next": _l("Next line"),
+    "quarter": _l("Quarter"),
+    "decisions": _l("Decisions"),
+    "notice": _l("Notice"),
 }
 
 

@@ -18,13 +18,13 @@ from sqlalchemy import func, select, union_all
 from inspect_app.audit import Actor, record
 from inspect_app.database import Lock, hold_in_session, write_transaction
 from inspect_app.domain.documents import Document, Section
-from inspect_app.domain.enums import RoundStatus
+from inspect_app.domain.enums import Role, RoundStatus
 from inspect_app.extensions import db
 from inspect_app.i18n import grade_label
 from inspect_app.models import AnonSheetItem, Notice, Round, Sheet, SheetItem, StandardItem
 from inspect_app.queries import sheet_scores
 from inspect_app.rankings.services import RankRow, round_ranking
-from inspect_app.rounds.services import RoundRefused, may_organise
+from inspect_app.rounds.services import STAFF, RoundRefused, may_organise
 
 #: posts praised and criticised at most (fewer when few posts are rated)
 PICK = 3
@@ -123,11 +123,18 @@ def draft_notice(actor: Actor, round_id: int) -> int:
         return notice.id
 
 
+def may_see(actor: Actor, notice: Notice) -> bool:
+    """Staff see every notice; a branch secretary the mine-wide ones and their own unit's."""
+    return actor.role in STAFF or (
+        actor.role == Role.BRANCH_SECRETARY and notice.unit_id in (None, actor.unit_id)
+    )
+
+
 def _editable(actor: Actor, notice_id: int) -> Notice:
     notice = db.session.get(Notice, notice_id)
     if notice is None:
         raise RoundRefused("no_notice", 404)
-    if not may_organise(actor, notice.round.unit_id):
+    if not may_organise(actor, notice.unit_id):
         raise RoundRefused("forbidden", 403)
     if notice.status != "draft":
         raise RoundRefused("notice_published")
@@ -135,7 +142,13 @@ def _editable(actor: Actor, notice_id: int) -> Notice:
 
 
 def edit_notice(
-    actor: Actor, notice_id: int, title: str, praise: str, criticism: str, publish_on: date | None = None
+    actor: Actor,
+    notice_id: int,
+    title: str,
+    praise: str,
+    criticism: str,
+    publish_on: date | None = None,
+    revocation: str = "",
 ) -> str:
     """Save the text; with ``publish_on``, also give it the next number of that year and freeze it, in the
     same transaction. Returns the number ("" while a draft)."""
@@ -145,6 +158,8 @@ def edit_notice(
         notice = _editable(actor, notice_id)
         before = {"title": notice.title, "praise": notice.praise, "criticism": notice.criticism}
         notice.title, notice.praise, notice.criticism = title, praise, criticism
+        if notice.review_id is not None:
+            notice.revocation = revocation
         record(actor, "notice.edit", "notice", notice_id, before, {"title": title})
         if publish_on is not None:
             year = publish_on.year
@@ -174,7 +189,8 @@ def notice_document(notice: Notice, issuer: str, code: str, today: date) -> Docu
         number=f"{code}{notice.number}" if notice.number else "",
         title=notice.title,
         addressee=ADDRESSEE,
-        sections=(Section("择优表扬", lines(notice.praise)), Section("择差批评", lines(notice.criticism))),
+        sections=(Section("择优表扬", lines(notice.praise)), Section("择差批评", lines(notice.criticism)))
+        + ((Section("撤销示范岗", lines(notice.revocation)),) if notice.revocation.strip() else ()),
         written_on=notice.published_on or today,
         draft=notice.status == "draft",
     )

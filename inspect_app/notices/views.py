@@ -19,20 +19,20 @@ from inspect_app.htmx import render
 from inspect_app.i18n import hidden_message
 from inspect_app.models import Notice
 from inspect_app.rounds.messages import refused as refused_message
-from inspect_app.rounds.services import RoundRefused, may_organise, may_view
+from inspect_app.rounds.services import RoundRefused, may_organise
 from inspect_app.security import SUPERVISORS, roles_required
 
-from .services import draft_notice, edit_notice, notice_document
+from .services import draft_notice, edit_notice, may_see, notice_document
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
-LIMITS = {"title": 128, "praise": 5000, "criticism": 5000}
+LIMITS = {"title": 128, "praise": 5000, "criticism": 5000, "revocation": 5000}
 
 
 def _visible(notice_id: int) -> Notice:
     notice = db.session.get(Notice, notice_id)
     if notice is None:
         abort(404)
-    if not may_view(actor_of(current_user), notice.round):
+    if not may_see(actor_of(current_user), notice):
         abort(403)
     return notice
 
@@ -44,7 +44,7 @@ def index() -> Response:
         select(Notice).order_by(Notice.year.desc(), Notice.seq.desc(), Notice.id.desc())
     )
     actor = actor_of(current_user)
-    return render("notices/index.html", notices=[n for n in notices if may_view(actor, n.round)])
+    return render("notices/index.html", notices=[n for n in notices if may_see(actor, n)])
 
 
 @bp.post("/draft/<int:round_id>")
@@ -61,7 +61,7 @@ def draft(round_id: int) -> Response:
 @roles_required(*SUPERVISORS)
 def show(notice_id: int) -> Response:
     notice = _visible(notice_id)
-    editable = notice.status == "draft" and may_organise(actor_of(current_user), notice.round.unit_id)
+    editable = notice.status == "draft" and may_organise(actor_of(current_user), notice.unit_id)
     return render("notices/show.html", notice=notice, number=_number(notice), editable=editable, errors={})
 
 

@@ -225,21 +225,26 @@ def take_step(actor: Actor, code: str, action: Action, reason: str = "") -> Post
     if action == Action.ADJUST:
         raise PostRefused("not_allowed")  # adjusting changes the clarities: edit_post does it
     with write_transaction():
-        post = _locked(code)
-        if not may_manage(actor, post.unit_id):
-            raise PostRefused("other_unit", 403)
-        before = {"status": post.status, "status_reason": post.status_reason, "revision": post.revision}
-        target = _step(actor, post, action, reason)
-        if action in (Action.REJECT, Action.REVOKE):
-            post.status_reason = reason.strip()
-        elif action == Action.APPLY:
-            post.status_reason = ""
-        if action == Action.APPROVE:
-            post.revision += 1
-        post.status = target.value
-        after = {"status": post.status, "status_reason": post.status_reason, "revision": post.revision}
-        record(actor, f"post.{action.value}", "post", post.code, before, after | {"note": reason.strip()})
-        return target
+        return step_within(actor, code, action, reason)
+
+
+def step_within(actor: Actor, code: str, action: Action, reason: str = "") -> PostStatus:
+    """``take_step``'s work inside the caller's write transaction (a 季讲评 revokes with its own record)."""
+    post = _locked(code)
+    if not may_manage(actor, post.unit_id):
+        raise PostRefused("other_unit", 403)
+    before = {"status": post.status, "status_reason": post.status_reason, "revision": post.revision}
+    target = _step(actor, post, action, reason)
+    if action in (Action.REJECT, Action.REVOKE):
+        post.status_reason = reason.strip()
+    elif action == Action.APPLY:
+        post.status_reason = ""
+    if action == Action.APPROVE:
+        post.revision += 1
+    post.status = target.value
+    after = {"status": post.status, "status_reason": post.status_reason, "revision": post.revision}
+    record(actor, f"post.{action.value}", "post", post.code, before, after | {"note": reason.strip()})
+    return target
 
 
 def set_achievements(actor: Actor, code: str, text: str) -> None:

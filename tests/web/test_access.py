@@ -16,6 +16,7 @@ from inspect_app.models import (
     Member,
     Notice,
     Post,
+    QuarterReview,
     Rectification,
     Round,
     RoundPlan,
@@ -112,6 +113,12 @@ def sample_url(app: Flask, rule: str, post: str = OWN_POST, endpoint: str = "") 
             db.session.add(plan)
             db.session.flush()
             plan_id = plan.id
+        review_id = db.session.scalar(select(QuarterReview.id))
+        if review_id is None:
+            review = QuarterReview(year=date.today().year, quarter=(date.today().month - 1) // 3 + 1)
+            db.session.add(review)
+            db.session.flush()
+            review_id = review.id
         db.session.commit()
         feedback_id = feedback.id
     return (
@@ -128,6 +135,7 @@ def sample_url(app: Flask, rule: str, post: str = OWN_POST, endpoint: str = "") 
         .replace("<int:unit_id>", str(unit_id))
         .replace("<int:user_id>", str(user_id))
         .replace("<int:plan_id>", str(plan_id))
+        .replace("<int:review_id>", str(review_id))
         .replace("<fmt>", "csv")
         .replace("<path:filename>", "css/app.css")
     )
