@@ -76,6 +76,7 @@ def _labels() -> dict[str, Any]:
         "round.void_card": _l("Ballot card voided"),
         "plan.add": _l("Plan line added"),
         "review.open": _l("Quarterly review opened"),
+        "annual.choose": _l("Excellent model posts named"),
         "review.save": _l("Quarterly review saved"),
         "review.close": _l("Quarterly review closed"),
         "plan.change": _l("Plan line changed"),

@@ -66,6 +66,8 @@ DEFAULTS: dict[str, Any] = {
     #: lowest score of 一级, 二级, 三级 (below the last: 不合格), and the quarterly review's 预警 line
     "GRADE_BOUNDS": [90, 80, 70],
     "WARN_BELOW": 80,
+    #: 年总评: weights of a Party branch's year result (domain/annual.py; shown on the 评分办法 page)
+    "ANNUAL_WEIGHTS": {"posts": 0.7, "self_checks": 0.2, "rectifications": 0.1},
 }
 
 

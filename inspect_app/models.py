@@ -747,12 +747,18 @@ class Notice(Base):
         CheckConstraint(
             "status = 'draft' OR (year IS NOT NULL AND seq IS NOT NULL)", name="published_numbered"
         ),
-        CheckConstraint("(round_id IS NULL) <> (review_id IS NULL)", name="one_source"),
+        CheckConstraint(
+            "(CASE WHEN round_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN review_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN annual_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_source",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"), unique=True)
     review_id: Mapped[int | None] = mapped_column(ForeignKey("quarter_review.id"), unique=True)
+    #: a 年总评's 表彰决定 (a decision, not a 通报)
+    annual_id: Mapped[int | None] = mapped_column(ForeignKey("annual_review.id"), unique=True)
     title: Mapped[str] = mapped_column(String(128))
     praise: Mapped[str] = mapped_column(Text, default="")  # 择优表扬
     criticism: Mapped[str] = mapped_column(Text, default="")  # 择差批评
@@ -764,6 +770,7 @@ class Notice(Base):
 
     round: Mapped[Round | None] = relationship()
     review: Mapped[QuarterReview | None] = relationship()
+    annual: Mapped[AnnualReview | None] = relationship()
 
     @property
     def unit_id(self) -> int | None:
@@ -772,7 +779,10 @@ class Notice(Base):
 
     @property
     def source(self) -> str:
-        return self.round.title if self.round is not None else self.review.title if self.review else ""
+        for found in (self.round, self.review, self.annual):
+            if found is not None:
+                return found.title
+        return ""
 
     @property
     def number(self) -> str:
@@ -890,5 +900,37 @@ class QuarterDecision(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     warning: Mapped[str] = mapped_column(String(16), default="")
+
+    post: Mapped[Post] = relationship()
+
+
+class AnnualReview(Base):
+    """年总评: the committee's selection of the year's 优秀党员示范岗, made once with its decision text; the
+    branch results it was made beside are computed (``reviews.annual``), the chosen posts' results kept."""
+
+    __tablename__ = "annual_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    decision: Mapped[str] = mapped_column(Text, default="")
+    closed_on: Mapped[date] = mapped_column(Date)
+
+    choices: Mapped[list[AnnualChoice]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def title(self) -> str:
+        return f"{self.year}年度党员示范岗总评"
+
+
+class AnnualChoice(Base):
+    """A post chosen 优秀党员示范岗 at a 年总评, with the year result it was chosen on."""
+
+    __tablename__ = "annual_choice"
+
+    annual_id: Mapped[int] = mapped_column(
+        ForeignKey("annual_review.id", ondelete="CASCADE"), primary_key=True
+    )
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), primary_key=True)
+    score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
 
     post: Mapped[Post] = relationship()

@@ -25,6 +25,7 @@ ENTITIES = {
     "mine": _l("Mine"),
     "plan": _l("Plan line"),
     "review": _l("Quarterly review"),
+    "annual": _l("Year-end evaluation"),
 }
 
 FIELDS = {

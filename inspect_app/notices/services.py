@@ -8,6 +8,7 @@ of sheets; aggregates only: for an anonymous round nothing here points at one sh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -174,6 +175,14 @@ def edit_notice(
         return notice.number
 
 
+def _sections(notice: Notice, lines: Callable[[str], tuple[str, ...]]) -> tuple[Section, ...]:
+    """A 表彰决定 is one run of paragraphs; a 通报 has 择优表扬, 择差批评 and, from a 季讲评, 撤销示范岗."""
+    if notice.annual_id is not None:
+        return (Section("", lines(notice.praise)),)
+    found = (Section("择优表扬", lines(notice.praise)), Section("择差批评", lines(notice.criticism)))
+    return found + ((Section("撤销示范岗", lines(notice.revocation)),) if notice.revocation.strip() else ())
+
+
 #: 主送机关 of the committee's notices
 ADDRESSEE = "各党支部，各单位"
 
@@ -189,8 +198,7 @@ def notice_document(notice: Notice, issuer: str, code: str, today: date) -> Docu
         number=f"{code}{notice.number}" if notice.number else "",
         title=notice.title,
         addressee=ADDRESSEE,
-        sections=(Section("择优表扬", lines(notice.praise)), Section("择差批评", lines(notice.criticism)))
-        + ((Section("撤销示范岗", lines(notice.revocation)),) if notice.revocation.strip() else ()),
+        sections=_sections(notice, lines),
         written_on=notice.published_on or today,
         draft=notice.status == "draft",
     )

@@ -156,6 +156,7 @@ def rules() -> Response:
         kept=MIN_KEPT_SHEETS,
         grades=grade_bounds(),
         warn=warn_below(),
+        annual={k: Decimal(str(v)) for k, v in current_app.config["ANNUAL_WEIGHTS"].items()},
     )
 
 

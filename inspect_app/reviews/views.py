@@ -8,6 +8,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -17,11 +18,13 @@ from inspect_app.domain.completion import BEHIND
 from inspect_app.domain.enums import Role
 from inspect_app.domain.review import Decision, quarter_bounds, quarter_of
 from inspect_app.domain.text import form_text
+from inspect_app.extensions import db
 from inspect_app.htmx import render
-from inspect_app.models import QuarterReview
+from inspect_app.models import Notice, QuarterReview
 from inspect_app.plans.completion import unit_months
 from inspect_app.security import roles_required
 
+from .annual import MAX_CHOSEN, AnnualRefused, annual_of, annual_weights, branch_results, choose, year_ranking
 from .services import (
     REVIEWERS,
     ReviewRefused,
@@ -159,3 +162,53 @@ def save(review_id: int) -> Response:
         return _page(load_review(review_id), refused.status, errors)
     flash(_("Saved."))
     return redirect(url_for("reviews.show", review_id=review_id), 303)
+
+
+# --- 年总评 ------------------------------------------------------------------------------------------
+
+
+def annual_message(code: str) -> str:
+    return {
+        "committee_only": _("Only the Party committee names the excellent model posts."),
+        "decision_needed": _("Write the committee's decision."),
+        "choose_count": _("Choose between 1 and %(n)d posts.", n=MAX_CHOSEN),
+        "chosen": _("This year's excellent model posts are already named."),
+        "not_rated": _("Choose among the year's rated model posts."),
+    }.get(code, _("The change could not be made."))
+
+
+def _year_page(year: int, status: int = 200, error: str = "") -> Response:
+    if not 2000 <= year <= 2999:
+        abort(404)
+    ranking = year_ranking(year)
+    rated = [r for r in ranking if r.rank is not None]
+    annual = annual_of(year)
+    return render(
+        "reviews/year.html", status=status, year=year, rated=rated[:30], annual=annual, error=error,
+        branches=branch_results(year, clock.today(), ranking), weights=annual_weights(),
+        may_choose=current_user.role == Role.COMMITTEE and annual is None,
+        form=request.form if status != 200 else None,
+        notice=db.session.scalar(select(Notice.id).where(Notice.annual_id == annual.id)) if annual else None,
+    )  # fmt: skip
+
+
+@bp.get("/year/<int:year>")
+@roles_required(*READERS)
+def year_view(year: int) -> Response:
+    """年总评: the year's post and branch results; the committee names the 优秀党员示范岗."""
+    return _year_page(year)
+
+
+@bp.post("/year/<int:year>")
+@roles_required(Role.COMMITTEE)
+def year_choose(year: int) -> Response:
+    if not 2000 <= year <= 2999:
+        abort(404)
+    decision = form_text(request.form.get("decision", ""))[0][:MAX_TEXT]
+    raw = [v for v in request.form.getlist("post") if v.isascii() and v.isdigit() and len(v) < 12]
+    try:
+        notice_id = choose(actor_of(current_user), year, decision, [int(v) for v in raw], clock.today())
+    except AnnualRefused as refused:
+        return _year_page(year, refused.status, annual_message(refused.code))
+    flash(_("The excellent model posts are named; the decision is drafted. Check it, publish it."))
+    return redirect(url_for("notices.show", notice_id=notice_id), 303)

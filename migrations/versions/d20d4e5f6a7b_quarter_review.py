@@ -57,7 +57,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('notice', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_notice_one_source', type_='check')
+        batch_op.drop_constraint(batch_op.f('ck_notice_one_source'), type_='check')
         batch_op.drop_constraint(batch_op.f('fk_notice_review_id_quarter_review'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('uq_notice_review_id'), type_='unique')
         batch_op.alter_column('round_id', existing_type=sa.Integer(), nullable=False)
