@@ -76,7 +76,7 @@ def unit_months(month: date, unit_ids: set[int] | None = None) -> list[UnitMonth
     fix_rows = select(Rectification).where(Rectification.round_id.in_(round_ids)).order_by(Rectification.id)
     for rect in db.session.scalars(fix_rows):
         fixes[rect.unit_id].append((rect.id, rect.number))
-    month_over = clock.today() > last
+    month_over, deadline = clock.today() > last, _deadline(last)
     units = (
         select(Unit).where(Unit.closed_on.is_(None)).options(selectinload(Unit.branch)).order_by(Unit.name)
     )
@@ -86,7 +86,7 @@ def unit_months(month: date, unit_ids: set[int] | None = None) -> list[UnitMonth
             continue
         wanted = expected.get(unit.id, set())
         done = {p: at for p, at in firsts.get(unit.id, {}).items() if p in wanted}
-        in_time = sum(1 for at in done.values() if at < _deadline(last))
+        in_time = sum(1 for at in done.values() if at < deadline)
         result.append(
             UnitMonth(unit, first, len(wanted), len(done), state(len(wanted), len(done), in_time, month_over),
                       tuple(rounds.get(unit.id, ())), tuple(fixes.get(unit.id, ())))

@@ -14,13 +14,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import case, func, select, union_all
 
 from inspect_app.domain.ranking import Rules, rank
 from inspect_app.domain.scoring import CENT, round_points
 from inspect_app.extensions import db
 from inspect_app.models import AnonSheet, AnonSheetItem, Round, Sheet, SheetItem
-from inspect_app.queries import Standing, round_rules
+from inspect_app.queries import SEALED, Standing, round_rules
 
 Totals = dict[int, tuple[int, Decimal, Decimal, Decimal]]  # post → (sheets, sum, lowest, highest)
 
@@ -69,10 +70,26 @@ def sql_standings(round_id: int, rules: Rules) -> dict[int, Standing]:
     return _standings(_totals([round_id]).get(round_id, {}), rules)
 
 
+#: sealed rounds' standings kept per process: once sealed a round takes no sheet and its rules are fixed
+#: (both change only in draft or while open), so its table never changes
+_SEALED_CACHE = "inspect_sealed_standings"
+SEALED_KEPT = 2000
+
+
 def rounds_standings(rounds: Sequence[Round]) -> dict[int, dict[int, Standing]]:
-    """Many rounds' standings, each under its own rules, from a single query."""
-    totals = _totals([r.id for r in rounds]) if rounds else {}
-    return {r.id: _standings(totals.get(r.id, {}), round_rules(r)) for r in rounds}
+    """Many rounds' standings, each under its own rules, from a single query for those not already known
+    (a sealed round's table is computed once per process)."""
+    cache: dict[int, dict[int, Standing]] = current_app.extensions.setdefault(_SEALED_CACHE, {})
+    found = {r.id: cache[r.id] for r in rounds if r.status in SEALED and r.id in cache}
+    todo = [r for r in rounds if r.id not in found]
+    totals = _totals([r.id for r in todo]) if todo else {}
+    for rnd in todo:
+        found[rnd.id] = _standings(totals.get(rnd.id, {}), round_rules(rnd))
+        if rnd.status in SEALED:
+            if len(cache) >= SEALED_KEPT:
+                cache.pop(next(iter(cache)))
+            cache[rnd.id] = found[rnd.id]
+    return found
 
 
 def rated_in(table: dict[int, Standing]) -> set[int]:

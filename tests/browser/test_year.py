@@ -110,3 +110,27 @@ def test_the_quarter_is_reviewed_and_noticed(app: Flask, live_server: str, brows
     expect(page.locator("#revocation")).to_contain_text("连续两次预警，整改不力")
     with app.app_context():
         assert db.session.scalars(select(Post.status).where(Post.code == code)).one() == "revoked"
+
+
+def test_the_year_yields_branch_results_and_a_decision(
+    app: Flask, live_server: str, browser: Browser
+) -> None:
+    page = phone(browser, live_server, "committee")
+    menu(page, "季讲评")
+    year = date.today().year
+    page.get_by_role("link", name=f"{year}年度总评").click()
+    expect(page.locator("#branches li").first).to_contain_text("1.")
+    first = page.locator("#choose input[name=post]:checked")
+    expect(first).to_have_count(3)  # the three best are offered ticked
+    page.locator("#confirm-choose summary").click()
+    page.get_by_role("button", name="确认评定并起草表彰决定").click()
+    expect(page.locator("#praise")).to_contain_text("优秀党员示范岗")
+    page.get_by_label("名称", exact=True).fill(f"关于表彰{year}年度优秀党员示范岗的决定")
+    page.locator("#confirm-publish summary").click()
+    page.get_by_role("button", name="确认保存并发布").click()
+    page.get_by_role("link", name="打印页（手机可看）").click()
+    expect(page.locator(".doc-letterhead")).to_have_text("中共采矿公司委员会文件")
+    expect(page.locator(".doc-number")).to_contain_text(f"采矿党发〔{year}〕")
+    expect(page.locator(".doc-title")).to_have_text(f"关于表彰{year}年度优秀党员示范岗的决定")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]  # the paper fits the phone
