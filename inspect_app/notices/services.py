@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, union_all
@@ -22,7 +23,7 @@ from inspect_app.domain.documents import Document, Section
 from inspect_app.domain.enums import Role, RoundStatus
 from inspect_app.extensions import db
 from inspect_app.i18n import grade_label
-from inspect_app.models import AnonSheetItem, Notice, Round, Sheet, SheetItem, StandardItem
+from inspect_app.models import AnonSheetItem, Notice, Post, Round, Sheet, SheetItem, StandardItem
 from inspect_app.queries import sheet_scores
 from inspect_app.rankings.services import RankRow, round_ranking
 from inspect_app.rounds.services import STAFF, RoundRefused, may_organise
@@ -64,13 +65,26 @@ def main_deductions(round_id: int, post_id: int) -> list[Deduction]:
     ]
 
 
-def _line(n: int, row: RankRow) -> str:
+class Ranked(Protocol):
+    """A row of a round's or a period's ranking (``RankRow``, ``PeriodRow``)."""
+
+    @property
+    def post(self) -> Post: ...
+    @property
+    def score(self) -> Decimal | None: ...
+    @property
+    def rank(self) -> int | None: ...
+
+
+def ranked_line(n: int, row: Ranked, note: str = "") -> str:
+    """One line of a notice: "1. post (unit): 96.50 points, rank 1, grade one." and the note, if any."""
     assert row.score is not None
-    return _(
+    text = _(
         "%(n)d. %(post)s (%(unit)s): %(score)s points, rank %(rank)d, %(grade)s.",
         n=n, post=row.post.name, unit=row.post.unit.name, score=f"{row.score:.2f}", rank=row.rank or 0,
         grade=grade_label(row.score),
     )  # fmt: skip
+    return f"{text} {note}".strip()
 
 
 def picks(rnd: Round) -> tuple[list[RankRow], list[RankRow]]:
@@ -85,7 +99,7 @@ def picks(rnd: Round) -> tuple[list[RankRow], list[RankRow]]:
 def draft_text(rnd: Round) -> tuple[str, str]:
     """(praise, criticism) from the round's ranking."""
     best, worst = picks(rnd)
-    praise = "\n".join(_line(i, r) for i, r in enumerate(best, 1))
+    praise = "\n".join(ranked_line(i, r) for i, r in enumerate(best, 1))
     lines = []
     for i, row in enumerate(worst, 1):
         lost = "；".join(
@@ -97,7 +111,7 @@ def draft_text(rnd: Round) -> tuple[str, str]:
             )
             for d in main_deductions(rnd.id, row.post.id)
         )
-        lines.append(_line(i, row) + (" " + _("Main deductions: %(list)s.", list=lost) if lost else ""))
+        lines.append(ranked_line(i, row) + (" " + _("Main deductions: %(list)s.", list=lost) if lost else ""))
     return praise, "\n".join(lines)
 
 

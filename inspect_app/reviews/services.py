@@ -21,8 +21,8 @@ from inspect_app.domain.enums import PostStatus, Role
 from inspect_app.domain.lifecycle import Action
 from inspect_app.domain.review import Decision, decision_problems, default_decision, quarter_bounds
 from inspect_app.extensions import db
-from inspect_app.i18n import grade_label
 from inspect_app.models import Notice, QuarterDecision, QuarterReview
+from inspect_app.notices.services import ranked_line
 from inspect_app.posts.services import PostRefused, step_within
 from inspect_app.rankings.period import PeriodRow, period_ranking, rollup_weights, warn_below
 
@@ -215,16 +215,6 @@ def close_review(
         return notice.id
 
 
-def _line(n: int, row: PeriodRow, note: str = "") -> str:
-    assert row.score is not None
-    text = _(
-        "%(n)d. %(post)s (%(unit)s): %(score)s points, rank %(rank)d, %(grade)s.",
-        n=n, post=row.post.name, unit=row.post.unit.name, score=f"{row.score:.2f}", rank=row.rank or 0,
-        grade=grade_label(row.score),
-    )  # fmt: skip
-    return f"{text} {note}".strip()
-
-
 def _notice_text(ranked: list[PeriodRow], decisions: Mapping[int, tuple[str, str]]) -> dict[str, str]:
     """表扬 the best kept posts, 批评 those warned (with the meeting's reason), 撤销 those revoked."""
     ordered = sorted(ranked, key=lambda r: r.rank or 0)
@@ -232,7 +222,7 @@ def _notice_text(ranked: list[PeriodRow], decisions: Mapping[int, tuple[str, str
     warned = [r for r in ordered if decisions[r.post.id][0] == Decision.WARN]
     revoked = [r for r in ordered if decisions[r.post.id][0] == Decision.REVOKE]
     return {
-        "praise": "\n".join(_line(i, r) for i, r in enumerate(kept, 1)),
-        "criticism": "\n".join(_line(i, r, decisions[r.post.id][1]) for i, r in enumerate(warned, 1)),
-        "revocation": "\n".join(_line(i, r, decisions[r.post.id][1]) for i, r in enumerate(revoked, 1)),
+        "praise": "\n".join(ranked_line(i, r) for i, r in enumerate(kept, 1)),
+        "criticism": "\n".join(ranked_line(i, r, decisions[r.post.id][1]) for i, r in enumerate(warned, 1)),
+        "revocation": "\n".join(ranked_line(i, r, decisions[r.post.id][1]) for i, r in enumerate(revoked, 1)),
     }
