@@ -535,7 +535,7 @@ class RoundPlan(Base):
 
     __tablename__ = "round_plan"
     __table_args__ = (
-        CheckConstraint("kind IN ('weekly', 'ten_day', 'monthly')", name="kind_planned"),
+        CheckConstraint("kind IN ('weekly', 'ten_day', 'monthly', 'quarterly')", name="kind_planned"),
         CheckConstraint(_in("mode", RoundMode), name="mode_known"),
         CheckConstraint("scope IN ('all', 'hr', 'units')", name="scope_known"),
         CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday_known"),

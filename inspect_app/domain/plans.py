@@ -4,6 +4,8 @@ what it is called. Pure calendar rules on the mine's dates; ``plans.services`` t
 - 周检查: the week Monday–Sunday, opened on the plan's weekday (the joint check day).
 - 旬督导: 上旬 1–10, 中旬 11–20, 下旬 21–month end, opened on the first day.
 - 月考核: the calendar month, opened on the 1st (per unit for the branches' self-checks).
+- 季讲评: not a check but the review of the quarter just ended: its record is opened on the next quarter's
+  first day.
 
 A plan holds from ``valid_from`` to ``valid_to`` (open-ended when None); changing it "from a date on" ends
 the old plan the day before and starts the new one that day, so each period is created by one plan only:
@@ -18,8 +20,8 @@ from datetime import date, timedelta
 
 from .enums import RoundKind
 
-#: kinds a plan creates rounds for (季讲评 and 年总评 are reviews, not checks)
-PLANNED_KINDS = (RoundKind.WEEKLY, RoundKind.TEN_DAY, RoundKind.MONTHLY)
+#: kinds a plan line may have: three kinds of check, and the quarterly review (a record, not a round)
+PLANNED_KINDS = (RoundKind.WEEKLY, RoundKind.TEN_DAY, RoundKind.MONTHLY, RoundKind.QUARTERLY)
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _THIRDS = ("上旬", "中旬", "下旬")
 
@@ -49,6 +51,10 @@ def occurrence(kind: RoundKind, day: date, weekday: int = 0) -> Occurrence:
     if kind == RoundKind.MONTHLY:
         start = day.replace(day=1)
         return Occurrence(start, day.replace(day=calendar.monthrange(day.year, day.month)[1]), start)
+    if kind == RoundKind.QUARTERLY:  # the quarter before the one containing ``day``, reviewed from its start
+        opens = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+        end = opens - timedelta(days=1)
+        return Occurrence(date(end.year, (end.month - 1) // 3 * 3 + 1, 1), end, opens)
     raise ValueError(f"no plan for {kind}")
 
 
@@ -74,6 +80,8 @@ def month_index(valid_from: date, day: date) -> int:
 def title(kind: RoundKind, period: Occurrence, unit_name: str = "", mutual: bool = False) -> str:
     """The round's title as the mine writes it, e.g. 2026年第49周党员示范岗联合检查."""
     start = period.period_start
+    if kind == RoundKind.QUARTERLY:
+        return f"{start.year}年第{'一二三四'[(start.month - 1) // 3]}季度党员示范岗讲评"
     if kind == RoundKind.WEEKLY:
         year, week, _day = start.isocalendar()
         check = "互查" if mutual else "联合检查"
@@ -96,6 +104,10 @@ def plan_problems(
     problems: dict[str, str] = {}
     if kind not in PLANNED_KINDS:
         problems["kind"] = "kind"
+    if kind == RoundKind.QUARTERLY:
+        return problems | (
+            {"valid_to": "ends_before"} if valid_to is not None and valid_to < valid_from else {}
+        )
     if scope not in SCOPES:
         problems["scope"] = "scope"
     elif (mode == "self") != (scope == "units"):

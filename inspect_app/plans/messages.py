@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 def problem(code: str) -> str:
     return {
-        "kind": _("Choose weekly check, ten-day supervision or monthly assessment."),
+        "kind": _("Choose weekly check, ten-day supervision, monthly assessment or quarterly review."),
         "scope": _("Choose which posts the rounds include."),
         "self_per_unit": _("A self-check (自查) is made for each unit on its own posts, and only so."),
         "rotate_mutual": _("Rotation is for mutual checks (互查)."),

@@ -24,6 +24,7 @@ from inspect_app.domain.mutual import monthly_shift, ring
 from inspect_app.domain.plans import Occurrence, due, month_index, plan_problems, title
 from inspect_app.extensions import db
 from inspect_app.models import Post, Round, RoundPlan
+from inspect_app.reviews.services import open_review_record
 from inspect_app.rounds.services import RoundInput, RoundRefused, create_planned
 
 
@@ -130,6 +131,7 @@ class Made:
     title: str
     outcome: str
     round_id: int | None = None
+    review_id: int | None = None
 
 
 def _posts(plan: RoundPlan, period: Occurrence) -> list[Post]:
@@ -177,6 +179,15 @@ def _made(plan: RoundPlan, period: Occurrence, posts: list[Post], unit_id: int |
     return Made(plan.id, name, "created", round_id)
 
 
+def _review(plan: RoundPlan, period: Occurrence) -> Made:
+    """The 季讲评 record of the quarter just ended (the meeting fills it in)."""
+    year, quarter = period.period_start.year, (period.period_start.month - 1) // 3 + 1
+    review_id, made = open_review_record(year, quarter)
+    return Made(
+        plan.id, title(RoundKind.QUARTERLY, period), "created" if made else "exists", review_id=review_id
+    )
+
+
 def run_plans(today: date) -> list[Made]:
     """Make and open the rounds whose periods open today (or opened earlier in the current period)."""
     made: list[Made] = []
@@ -184,6 +195,9 @@ def run_plans(today: date) -> list[Made]:
         kind = RoundKind(plan.kind)
         period = due(kind, today, plan.valid_from, plan.valid_to, plan.weekday)
         if period is None:
+            continue
+        if kind == RoundKind.QUARTERLY:
+            made.append(_review(plan, period))
             continue
         posts = _posts(plan, period)
         mutual = plan.mode == RoundMode.MUTUAL

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from inspect_app.audit import Actor, record
+from inspect_app.audit import SYSTEM_ACTOR, Actor, record
 from inspect_app.database import Lock, hold_in_session, write_transaction
 from inspect_app.domain.enums import PostStatus, Role
 from inspect_app.domain.lifecycle import Action
@@ -66,25 +66,27 @@ def open_review(actor: Actor, year: int, quarter: int) -> int:
         raise ReviewRefused("forbidden", 403)
     if not (2000 <= year <= 2999 and 1 <= quarter <= 4):
         raise ReviewRefused("no_quarter", 404)
+    return open_review_record(year, quarter, actor)[0]
+
+
+def open_review_record(year: int, quarter: int, actor: Actor = SYSTEM_ACTOR) -> tuple[int, bool]:
+    """(the quarter's record, whether it was made now); the plan's run opens it when the quarter ends."""
+    stmt = select(QuarterReview.id).where(QuarterReview.year == year, QuarterReview.quarter == quarter)
     try:
         with write_transaction():
-            found = db.session.scalar(
-                select(QuarterReview.id).where(QuarterReview.year == year, QuarterReview.quarter == quarter)
-            )
+            found = db.session.scalar(stmt)
             if found is not None:
-                return found
+                return found, False
             review = QuarterReview(year=year, quarter=quarter)
             db.session.add(review)
             db.session.flush()
             record(actor, "review.open", "review", review.id, None, {"quarter": f"{year}-Q{quarter}"})
-            return review.id
+            return review.id, True
     except IntegrityError:
-        found = db.session.scalar(
-            select(QuarterReview.id).where(QuarterReview.year == year, QuarterReview.quarter == quarter)
-        )
+        found = db.session.scalar(stmt)
         if found is None:
             raise
-        return found
+        return found, False
 
 
 def notice_of(review_id: int) -> int | None:

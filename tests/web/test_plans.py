@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from inspect_app import clock
 from inspect_app.domain.lifecycle import period_overlaps
 from inspect_app.extensions import db
-from inspect_app.models import Post, Round, RoundPlan
+from inspect_app.models import Post, QuarterReview, Round, RoundPlan
 from inspect_app.plans.services import run_plans
 from tests.conftest import csrf_token, login
 
@@ -184,3 +184,19 @@ def test_concurrent_runs_make_each_round_once(app: Flask, client: FlaskClient) -
     units = len(units_with_posts(app, day))
     assert made.count("created") == units  # one per unit, whichever thread made it
     assert len(planned(app)) == units
+
+
+def test_a_quarterly_line_opens_the_review_of_the_quarter_just_ended(app: Flask, client: FlaskClient) -> None:
+    login(client, "committee")
+    today = date.today()
+    next_quarter = date(today.year + (today.month > 9), ((today.month - 1) // 3 + 1) % 4 * 3 + 1, 1)
+    assert add_line(client, kind="quarterly", valid_from=next_quarter.isoformat()).status_code == 303
+    ended = next_quarter - timedelta(days=1)
+    out = run(app, next_quarter + timedelta(days=2))
+    quarter = "一二三四"[(ended.month - 1) // 3]
+    assert f"created: {ended.year}年第{quarter}季度党员示范岗讲评" in out
+    assert "exists:" in run(app, next_quarter + timedelta(days=5))
+    with app.app_context():
+        review = db.session.scalars(select(QuarterReview)).one()
+        assert (review.year, review.quarter) == (ended.year, (ended.month - 1) // 3 + 1)
+    assert planned(app) == []  # a review, not a round
