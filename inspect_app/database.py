@@ -67,6 +67,7 @@ class Lock(IntEnum):
     ORGANISATION = 0x0A61  #: units, branches and the roster: names and 工号 checked, then inserted
     ACCOUNTS = 0x0ACC  #: logins: usernames and roster links checked, then inserted
     REVIEW = 0x0E07  #: a 季讲评 record: saved and closed one at a time (its notice drafted once)
+    PLAN = 0x0E08  #: a plan line: changed or stopped one at a time (a twin change finds it ended)
 
 
 def hold(conn: Connection, lock: Lock, key: int, exclusive: bool = True) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from inspect_app.audit import Actor, record
-from inspect_app.database import write_transaction
+from inspect_app.database import Lock, hold_in_session, write_transaction
 from inspect_app.domain.ballots import HR_DEPARTMENT
 from inspect_app.domain.enums import PostStatus, RoundKind, RoundMode
 from inspect_app.domain.lifecycle import period_overlaps
@@ -73,6 +73,7 @@ def change_plan(actor: Actor, plan_id: int, data: PlanInput) -> int:
     (a line not yet in force is changed in place). Rounds already made keep what they were made with."""
     _check(data)
     with write_transaction():
+        hold_in_session(Lock.PLAN, plan_id)
         old = _plan(plan_id)
         if old.valid_to is not None and old.valid_to < data.valid_from:
             raise PlanRefused("ended", 409)
@@ -96,6 +97,7 @@ def change_plan(actor: Actor, plan_id: int, data: PlanInput) -> int:
 def stop_plan(actor: Actor, plan_id: int, last_day: date) -> None:
     """No round of this line opens after ``last_day``."""
     with write_transaction():
+        hold_in_session(Lock.PLAN, plan_id)
         plan = _plan(plan_id)
         if last_day < plan.valid_from:
             raise PlanRefused("stop_before_start", 422)

@@ -12,10 +12,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from inspect_app import clock
+from inspect_app.audit import Actor
+from inspect_app.domain.enums import Role
 from inspect_app.domain.lifecycle import period_overlaps
 from inspect_app.extensions import db
 from inspect_app.models import Post, QuarterReview, Round, RoundPlan
-from inspect_app.plans.services import run_plans
+from inspect_app.plans.services import PlanInput, PlanRefused, change_plan, run_plans
 from tests.conftest import csrf_token, login
 
 from .helpers import together
@@ -200,3 +202,18 @@ def test_a_quarterly_line_opens_the_review_of_the_quarter_just_ended(app: Flask,
         review = db.session.scalars(select(QuarterReview)).one()
         assert (review.year, review.quarter) == (ended.year, (ended.month - 1) // 3 + 1)
     assert planned(app) == []  # a review, not a round
+
+
+def test_two_changes_of_one_line_at_once_leave_one_next_line(app: Flask, client: FlaskClient) -> None:
+    login(client, "committee")
+    assert add_line(client).status_code == 303
+    with app.app_context():
+        plan_id = db.session.scalars(select(RoundPlan.id)).one()
+    data = PlanInput(kind="weekly", mode="joint", anonymous=True, scope="all", weekday=3, min_sheets=3,
+                     trim=True, rotate=False, valid_from=next_monday() + timedelta(days=14))  # fmt: skip
+    committee = Actor(None, "党委", Role.COMMITTEE.value)
+    succeeded, errors = together(app, lambda _: change_plan(committee, plan_id, data))
+    assert succeeded == 1
+    assert all(isinstance(e, PlanRefused) and e.code == "ended" for e in errors), errors
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(RoundPlan)) == 2
