@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Select, select, union_all
 from sqlalchemy.orm import selectinload
 
 from .domain.enums import FeedbackStatus, RoundMode, RoundStatus
+from .domain.mutual import inspecting
 from .domain.ranking import Rules, post_score, rank
 from .extensions import db
 from .models import (
@@ -172,4 +173,4 @@ def round_inspecting(rnd: Round, unit_id: int) -> frozenset[int] | None:
     """``inspecting_units`` of a loaded round (its pairings loaded with it)."""
     if rnd.mode != RoundMode.MUTUAL or rnd.anonymous:
         return None
-    return frozenset(p.inspecting_unit_id for p in rnd.pairings if p.inspected_unit_id == unit_id)
+    return inspecting(((p.inspecting_unit_id, p.inspected_unit_id) for p in rnd.pairings), unit_id)

@@ -25,7 +25,7 @@ from inspect_app.domain.ranking import rank
 from inspect_app.extensions import db
 from inspect_app.i18n import grade_label
 from inspect_app.models import AnnualChoice, AnnualReview, Branch, Notice, Rectification, Unit
-from inspect_app.plans.completion import unit_months
+from inspect_app.plans.completion import year_summary
 from inspect_app.rankings.period import PeriodRow, period_ranking, rollup_weights, warn_below
 
 #: 优秀党员示范岗 chosen at most
@@ -58,12 +58,7 @@ def year_ranking(year: int) -> list[PeriodRow]:
 
 def _self_checks(year: int, today: date) -> dict[int, Counter[str]]:
     """Per unit, how many months of the year (up to this one) ended in each state."""
-    last = 12 if year < today.year else today.month
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for month in range(1, last + 1):
-        for row in unit_months(date(year, month, 1)):
-            counts[row.unit.id][row.state.value] += 1
-    return counts
+    return {unit.id: counts for unit, counts in year_summary(year, today)}
 
 
 def _fixes(year: int) -> dict[int, tuple[int, int]]:
