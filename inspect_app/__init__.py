@@ -23,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .extensions import csrf, db, limiter, migrate
     from .field.views import bp as field_bp
     from .notices.views import bp as notices_bp
+    from .notify.views import bp as notify_bp
     from .offline.views import bp as offline_bp
     from .org.views import bp as org_bp
     from .photos.views import bp as photos_bp
@@ -72,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         admin_bp,
         photos_bp,
         notices_bp,
+        notify_bp,
         offline_bp,
         rectifications_bp,
         org_bp,

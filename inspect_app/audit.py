@@ -115,6 +115,9 @@ def _labels() -> dict[str, Any]:
         "account.set_password": _l("Password set"),
         "mine.setup": _l("Mine set up"),
         "mine.edit": _l("Mine settings changed"),
+        "channel.save": _l("Work-chat channel saved"),
+        "channel.test": _l("Test message sent"),
+        "message.resend": _l("Message queued again"),
     }
 
 

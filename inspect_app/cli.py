@@ -162,6 +162,30 @@ def run_plans_command() -> None:
     click.echo(f"{clock.today().isoformat()}: {created} round(s) created and opened, {len(made)} due.")
 
 
+@click.command("notify")
+@with_appcontext
+@click.option("--limit", type=int, help="Send at most this many messages in this run.")
+def notify_command(limit: int | None) -> None:
+    """Send the waiting work-chat and e-mail messages, each once (safe every minute, and twice at once)."""
+    from .notify.sender import deliver
+
+    done = deliver(limit)
+    shown = ", ".join(f"{k} {v}" for k, v in sorted(done.counts.items())) or "nothing due"
+    click.echo(f"notify: {shown}")
+
+
+@click.command("remind")
+@with_appcontext
+def remind_command() -> None:
+    """Write today's reminders (deadlines, overdue fixes, re-checks, notes, rounds short of sheets) to the
+    outbox; once a day, e.g. at 07:30. Running it again the same day writes nothing new."""
+    from .notify.reminders import remind
+
+    done = remind(clock.today())
+    shown = ", ".join(f"{k} {v}" for k, v in sorted(done.counts.items()) if v) or "nothing new"
+    click.echo(f"{clock.today().isoformat()} reminders: {shown}")
+
+
 @click.command("photos-cleanup")
 @with_appcontext
 @click.option("--wait", default=120, show_default=True, help="Seconds an orphan must stay unreferenced.")
@@ -189,6 +213,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(forget_order_command)
     app.cli.add_command(expire_posts_command)
     app.cli.add_command(run_plans_command)
+    app.cli.add_command(notify_command)
+    app.cli.add_command(remind_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(init_mine_command)
     app.cli.add_command(setup_key_command)

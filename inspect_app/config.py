@@ -68,6 +68,17 @@ DEFAULTS: dict[str, Any] = {
     "WARN_BELOW": 80,
     #: 年总评: weights of a Party branch's year result (domain/annual.py; shown on the 评分办法 page)
     "ANNUAL_WEIGHTS": {"posts": 0.7, "self_checks": 0.2, "rectifications": 0.1},
+    #: 工作群消息 (notify/): a reminder N days before a fix's deadline; overdue fixes go to 党委 after M days
+    "NOTIFY_DUE_DAYS": 2,
+    "NOTIFY_ESCALATE_DAYS": 3,
+    "NOTIFY_TIMEOUT": 10,  # seconds a robot or the mail server has to answer
+    #: the e-mail fallback: INSPECT_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM, _SECURITY (starttls/ssl/none)
+    "SMTP_HOST": "",
+    "SMTP_PORT": 25,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_FROM": "",
+    "SMTP_SECURITY": "starttls",
 }
 
 

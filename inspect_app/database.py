@@ -68,6 +68,7 @@ class Lock(IntEnum):
     ACCOUNTS = 0x0ACC  #: logins: usernames and roster links checked, then inserted
     REVIEW = 0x0E07  #: a 季讲评 record: saved and closed one at a time (its notice drafted once)
     PLAN = 0x0E08  #: a plan line: changed or stopped one at a time (a twin change finds it ended)
+    NOTIFY_CHANNEL = 0x0E09  #: a work-chat robot: its rate limit counted and a message claimed, together
 
 
 def hold(conn: Connection, lock: Lock, key: int, exclusive: bool = True) -> None:

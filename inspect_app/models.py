@@ -51,6 +51,8 @@ from .domain.enums import (
     UnitProfession,
     values,
 )
+from .domain.notify import ChannelKind
+from .domain.notify import State as NotifyState
 from .extensions import Base
 
 Points = Numeric(6, 2, asdecimal=True)
@@ -934,3 +936,74 @@ class AnnualChoice(Base):
     score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
 
     post: Mapped[Post] = relationship()
+
+
+class NotifyChannel(Base):
+    """A work-chat group (企业微信 or 钉钉 robot) or a list of e-mail addresses the app writes to.
+
+    ``unit_id`` names the unit whose group it is (its branch's group); None is a mine-wide group (党委,
+    组织人事部), which also takes the unit events it subscribes to. Channels that have carried messages are
+    switched off, never deleted, so the outbox keeps its history.
+    """
+
+    __tablename__ = "notify_channel"
+    __table_args__ = (CheckConstraint(_in("kind", ChannelKind), name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    #: the robot's webhook URL (its key is in it), or e-mail addresses separated by commas
+    address: Mapped[str] = mapped_column(String(1024))
+    #: 钉钉加签's secret (SEC…); '' for none
+    secret: Mapped[str] = mapped_column(String(128), default="")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    #: the events it takes, comma-separated ``domain.notify.Event`` values
+    events: Mapped[str] = mapped_column(String(512), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    #: the robot said "too fast": nothing is sent to it before this time
+    paused_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    unit: Mapped[Unit | None] = relationship()
+
+    @property
+    def event_set(self) -> frozenset[str]:
+        return frozenset(e for e in self.events.split(",") if e)
+
+
+class OutboxMessage(Base):
+    """A message to one channel, written in the transaction of the event it tells (so none is lost and none
+    is told of an event that rolled back), delivered by ``flask notify`` (``notify.sender``).
+
+    ``key`` makes a reminder once per channel (``rect_due:12:2026-12-04``). Nothing here comes from an
+    anonymous sheet, and no message is written while one is stored: its time would date the sheet.
+    """
+
+    __tablename__ = "notify_message"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "key", name="once_per_channel"),
+        CheckConstraint(_in("state", NotifyState), name="state_known"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("notify_channel.id"), index=True)
+    event: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str | None] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(String(200))
+    #: markdown lines, one per line
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(512), default="")
+    #: mobile numbers to @, comma-separated
+    mentions: Mapped[str] = mapped_column(String(256), default="")
+    state: Mapped[str] = mapped_column(String(16), default=NotifyState.WAITING.value, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_try_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: when a sender took it (the rate limit counts these), and the sender's token
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claim: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the last answer: HTTP status and the robot's errcode/errmsg, or the error
+    answer: Mapped[str] = mapped_column(String(256), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    channel: Mapped[NotifyChannel] = relationship()

@@ -182,6 +182,7 @@ def _nav_links() -> dict[str, Any]:
         ("posts.feedback", _l("Feedback")),
         ("admin.audit", _l("Audit log")),
         ("accounts.index", _l("Accounts")),
+        ("notify.index", _l("Work chat")),
     )
     if (
         request.path.startswith(SESSIONLESS_PREFIX)

@@ -26,6 +26,8 @@ ENTITIES = {
     "plan": _l("Plan line"),
     "review": _l("Quarterly review"),
     "annual": _l("Year-end evaluation"),
+    "channel": _l("Work-chat channel"),
+    "message": _l("Work-chat message"),
 }
 
 FIELDS = {
@@ -121,6 +123,8 @@ FIELDS = {
     "quarter": _l("Quarter"),
     "decisions": _l("Decisions"),
     "notice": _l("Notice"),
+    "address": _l("Address"),
+    "events": _l("Events it takes"),
 }
 
 

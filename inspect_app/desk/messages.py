@@ -21,6 +21,7 @@ TASK_LABELS = {
     Task.RECHECKS: _l("Rectifications for me to re-check"),
     Task.FIXES_OVERDUE: _l("Overdue rectifications"),
     Task.SELF_CHECKS: _l("Monthly self-checks behind"),
+    Task.MESSAGES: _l("Work-chat messages not delivered"),
 }
 
 

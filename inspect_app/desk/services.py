@@ -26,6 +26,8 @@ from inspect_app.domain.desk import TASKS, Entry, Task, ToDo, awaits_findings, t
 from inspect_app.domain.enums import FeedbackStatus, PostStatus, RectStatus, Role, RoundStatus
 from inspect_app.extensions import db
 from inspect_app.models import AuditEntry, Feedback, Notice, Post, Rectification, Round, User
+from inspect_app.notify.channels import undelivered
+from inspect_app.notify.messages import state_label
 from inspect_app.offline.services import offline_rounds
 from inspect_app.plans.completion import unit_months
 from inspect_app.queries import open_rounds, round_rules
@@ -196,6 +198,15 @@ def _self_checks(v: Viewer) -> list[Entry]:
     return entries
 
 
+def _messages(_v: Viewer) -> list[Entry]:
+    """Messages that failed or may not have arrived: the administrator resends them or mends the channel."""
+    return [
+        Entry(m.title, url_for("notify.index", state=m.state, _anchor=f"message-{m.id}"),
+              f"{m.channel.name} · {state_label(m.state)}", late=True)
+        for m in undelivered()
+    ]  # fmt: skip
+
+
 LISTS: dict[Task, Callable[[Viewer], list[Entry]]] = {
     Task.APPLICATIONS: lambda v: _post_entries(v, (PostStatus.APPLIED,)),
     Task.REVIEWS: lambda v: _post_entries(v, (PostStatus.REVIEW,)),
@@ -211,6 +222,7 @@ LISTS: dict[Task, Callable[[Viewer], list[Entry]]] = {
     Task.RECHECKS: _rechecks,
     Task.FIXES_OVERDUE: lambda v: _fix_entries(_fixes(v, LATE, True), v.today),
     Task.SELF_CHECKS: _self_checks,
+    Task.MESSAGES: _messages,
 }
 
 
@@ -225,6 +237,8 @@ def _more_url(task: Task) -> str:
         return url_for("offline.index")
     if task == Task.SELF_CHECKS:
         return url_for("plans.self_checks")
+    if task == Task.MESSAGES:
+        return url_for("notify.index", state="failed")
     state = "overdue" if task == Task.FIXES_OVERDUE else "open"
     return url_for("rectifications.index", state=state)
 

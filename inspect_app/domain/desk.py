@@ -30,6 +30,7 @@ class Task(StrEnum):
     RECHECKS = "rechecks"  # 整改待我复查
     FIXES_OVERDUE = "fixes_overdue"  # 整改已逾期
     SELF_CHECKS = "self_checks"  # 月度自查: not done last month, or still to finish this month
+    MESSAGES = "messages"  # 工作群消息 failed or unsure: resend or fix the channel (administrator)
 
 
 _SIGNER = (Task.TO_SIGN, Task.RECHECKS)
@@ -57,7 +58,7 @@ TASKS: dict[Role, tuple[Task, ...]] = {
         Task.TO_PUBLISH,
         Task.DRAFTS,
     ),
-    Role.ADMIN: (Task.EXPIRING, Task.QUORUM, Task.TO_PUBLISH, Task.FIXES_OVERDUE),
+    Role.ADMIN: (Task.MESSAGES, Task.EXPIRING, Task.QUORUM, Task.TO_PUBLISH, Task.FIXES_OVERDUE),
     Role.INSPECTOR: _SIGNER,
 }
 

@@ -24,6 +24,7 @@ from inspect_app.domain.enums import Role, RoundStatus
 from inspect_app.extensions import db
 from inspect_app.i18n import grade_label
 from inspect_app.models import AnonSheetItem, Notice, Post, Round, Sheet, SheetItem, StandardItem
+from inspect_app.notify import events
 from inspect_app.queries import sheet_scores
 from inspect_app.rankings.services import RankRow, round_ranking
 from inspect_app.rounds.services import STAFF, RoundRefused, may_organise
@@ -186,6 +187,7 @@ def edit_notice(
                 publish_on,
             )
             record(actor, "notice.publish", "notice", notice_id, None, {"number": notice.number})
+            events.notice_published(notice)
         return notice.number
 
 

@@ -40,6 +40,7 @@ from inspect_app.models import (
     StandardVersion,
     Unit,
 )
+from inspect_app.notify import events
 from inspect_app.queries import post_with_clarities
 from inspect_app.setup.services import mine_info
 
@@ -244,6 +245,8 @@ def step_within(actor: Actor, code: str, action: Action, reason: str = "") -> Po
     post.status = target.value
     after = {"status": post.status, "status_reason": post.status_reason, "revision": post.revision}
     record(actor, f"post.{action.value}", "post", post.code, before, after | {"note": reason.strip()})
+    if action == Action.APPLY:
+        events.post_applied(post)
     return target
 
 

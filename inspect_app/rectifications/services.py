@@ -26,6 +26,7 @@ from inspect_app.domain.rectification import (
 )
 from inspect_app.extensions import db
 from inspect_app.models import AuditEntry, Member, Post, Rectification, RectificationPhoto, User
+from inspect_app.notify import events
 from inspect_app.photos.uploads import Upload, store_files
 from inspect_app.rounds.services import may_organise
 
@@ -80,6 +81,7 @@ def raise_rectifications(
                     "checker_user_id": rect.checker_user_id,
                 },  # fmt: skip
             )
+            events.rectification_issued(rect)
             ids.append(rect.id)
         return ids
 
@@ -120,6 +122,7 @@ def assign(actor: Actor, rect_id: int, responsible: str, deadline: date | None, 
             {"status": before},
             {"status": rect.status, "responsible": name, "deadline": rect.deadline.isoformat()},
         )
+        events.rectification_issued(rect, again=True)
 
 
 def complete(actor: Actor, rect_id: int, note: str, photos: Sequence[Upload], today: date) -> None:

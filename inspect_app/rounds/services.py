@@ -31,6 +31,7 @@ from inspect_app.domain.lifecycle import period_overlaps
 from inspect_app.domain.mutual import pairing_problems
 from inspect_app.extensions import db
 from inspect_app.models import AnonSheet, BallotCard, Post, Round, RoundPairing, RoundPost, Sheet, Unit
+from inspect_app.notify import events
 
 STAFF = frozenset({Role.ADMIN, Role.COMMITTEE, Role.HR})
 
@@ -192,6 +193,7 @@ def create_planned(data: RoundInput, unit_id: int | None, plan_id: int, key: str
             db.session.flush()
             record(SYSTEM_ACTOR, "round.create", "round", rnd.id, None, summary(rnd) | {"plan": plan_id})
             record(SYSTEM_ACTOR, "round.open", "round", rnd.id, {"status": "draft"}, {"status": "open"})
+            events.round_opened(rnd)
             return rnd.id
     except IntegrityError:
         db.session.rollback()
@@ -255,6 +257,8 @@ def step_round(actor: Actor, round_id: int, action: RoundAction) -> Stepped:
             hold(conn, Lock.ROUND_SHEETS, round_id)  # waits for sheets being stored; later ones get 410
             sealing.rewrite_in_key_order(conn, round_id)
         record(actor, f"round.{action.value}", "round", rnd.id, {"status": before}, {"status": after.value})
+        if action == RoundAction.OPEN:
+            events.round_opened(rnd)
     if forget:
         return Stepped(after, unfinished=not sealing.finish(round_id))
     return Stepped(after)

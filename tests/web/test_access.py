@@ -15,6 +15,8 @@ from inspect_app.models import (
     Feedback,
     Member,
     Notice,
+    NotifyChannel,
+    OutboxMessage,
     Post,
     QuarterReview,
     Rectification,
@@ -119,6 +121,16 @@ def sample_url(app: Flask, rule: str, post: str = OWN_POST, endpoint: str = "") 
             db.session.add(review)
             db.session.flush()
             review_id = review.id
+        channel = db.session.scalars(select(NotifyChannel)).first()
+        if channel is None:  # a robot nobody answers for (the admin's bare test POST fails fast, harmlessly)
+            channel = NotifyChannel(
+                name="walk", kind="wecom", address="http://127.0.0.1:9/robot", events="test"
+            )
+            db.session.add(channel)
+            db.session.flush()
+            db.session.add(OutboxMessage(channel_id=channel.id, event="test", title="walk", state="failed"))
+        message_id = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.channel_id == channel.id))
+        channel_id = channel.id
         db.session.commit()
         feedback_id = feedback.id
     return (
@@ -137,6 +149,8 @@ def sample_url(app: Flask, rule: str, post: str = OWN_POST, endpoint: str = "") 
         .replace("<int:plan_id>", str(plan_id))
         .replace("<int:review_id>", str(review_id))
         .replace("<int:year>", str(date.today().year))
+        .replace("<int:channel_id>", str(channel_id))
+        .replace("<int:message_id>", str(message_id))
         .replace("<fmt>", "csv")
         .replace("<path:filename>", "css/app.css")
     )

@@ -1,0 +1,94 @@
+"""Writing messages: which channels an event goes to, and the outbox rows, in the caller's transaction.
+
+Every event that tells someone calls ``tell`` inside its own ``write_transaction``: the message exists if and
+only if the event committed. Reminders pass a ``key`` and are written once per channel whatever reruns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from flask import current_app, has_request_context
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from inspect_app.domain.notify import SCOPES, Event, Message, Scope
+from inspect_app.extensions import db
+from inspect_app.models import NotifyChannel, OutboxMessage
+from inspect_app.setup.services import external_url
+
+
+def channels_for(event: Event, unit_id: int | None) -> list[NotifyChannel]:
+    """The active channels that take ``event`` about ``unit_id`` (None: an event of the whole mine). An event
+    for every group (``Scope.ALL``) that belongs to one unit (its self-check) reaches that unit's groups."""
+    stmt = select(NotifyChannel).where(NotifyChannel.active.is_(True))
+    scope = SCOPES[event]
+    if scope == Scope.MINE:
+        stmt = stmt.where(NotifyChannel.unit_id.is_(None))
+    elif scope == Scope.UNIT or unit_id is not None:
+        stmt = stmt.where(or_(NotifyChannel.unit_id.is_(None), NotifyChannel.unit_id == unit_id))
+    return [c for c in db.session.scalars(stmt.order_by(NotifyChannel.id)) if event.value in c.event_set]
+
+
+def tell(event: Event, message: Message, unit_id: int | None = None, key: str | None = None) -> int:
+    """Queue ``message`` for every channel that takes the event; with a ``key``, at most once per channel
+    (a rerun or a second reminder run writes nothing new). Returns how many were queued."""
+    return sum(queue(channel, event, message, key) for channel in channels_for(event, unit_id))
+
+
+def queue(channel: NotifyChannel, event: Event, message: Message, key: str | None = None) -> bool:
+    """One outbox row for one channel; False when its ``key`` is there already (also when a concurrent
+    run wrote it first: the unique key decides, inside a savepoint so the caller's transaction goes on)."""
+    if key is not None:
+        there = select(OutboxMessage.id).where(
+            OutboxMessage.channel_id == channel.id, OutboxMessage.key == key
+        )
+        if db.session.scalar(there) is not None:
+            return False
+    row = OutboxMessage(
+        channel_id=channel.id,
+        event=event.value,
+        key=key,
+        title=message.title[:200],
+        body="\n".join(message.lines),
+        link=message.link[:512],
+        mentions=",".join(message.mentions)[:256],
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+def message_of(row: OutboxMessage) -> Message:
+    lines = tuple(row.body.split("\n")) if row.body else ()
+    mentions = tuple(m for m in row.mentions.split(",") if m)
+    return Message(row.title, lines, row.link, mentions)
+
+
+def link(endpoint: str, **values: Any) -> str:
+    """An absolute link into the app for a message: the mine's public address (README: set it, or links
+    point at the address the event's request came in on; a scheduled run without either writes a path)."""
+    if has_request_context():
+        return external_url(endpoint, **values)
+    fallback = current_app.config.get("PUBLIC_BASE_URL") or "http://localhost"
+    with current_app.test_request_context("/", base_url=fallback):
+        return external_url(endpoint, **values)
+
+
+def mobiles(*phones: str | None) -> tuple[str, ...]:
+    """The mobile numbers among ``phones`` (11 digits starting with 1), each once."""
+    found: list[str] = []
+    for phone in phones:
+        digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+        if len(digits) == 11 and digits.startswith("1") and digits not in found:
+            found.append(digits)
+    return tuple(found)
+
+
+def names(items: Sequence[str], limit: int = 10) -> str:
+    shown = "、".join(items[:limit])
+    return shown + (f" 等{len(items)}项" if len(items) > limit else "")
