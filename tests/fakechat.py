@@ -172,18 +172,23 @@ def _handler(robots: FakeRobots) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def fake_robots(**options: Any) -> Iterator[FakeRobots]:
-    robots = FakeRobots(**options)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(robots))
-    robots.port = server.server_address[1]
+def serving(server: socketserver.BaseServer) -> Iterator[int]:
+    """Serve from a thread until the block ends; yields the port."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield robots
+        yield int(server.server_address[1])  # type: ignore[index]
     finally:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@contextmanager
+def fake_robots(**options: Any) -> Iterator[FakeRobots]:
+    robots = FakeRobots(**options)
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), _handler(robots))) as robots.port:
+        yield robots
 
 
 @dataclass
@@ -231,13 +236,5 @@ def _smtp_handler(box: FakeSmtp) -> type[socketserver.StreamRequestHandler]:
 @contextmanager
 def fake_smtp() -> Iterator[FakeSmtp]:
     box = FakeSmtp()
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _smtp_handler(box))
-    box.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(socketserver.ThreadingTCPServer(("127.0.0.1", 0), _smtp_handler(box))) as box.port:
         yield box
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
