@@ -53,6 +53,7 @@ from .domain.enums import (
 )
 from .domain.notify import ChannelKind
 from .domain.notify import State as NotifyState
+from .domain.rectification import rect_number
 from .extensions import Base
 
 Points = Numeric(6, 2, asdecimal=True)
@@ -843,7 +844,7 @@ class Rectification(Base):
 
     @property
     def number(self) -> str:
-        return f"ZG{self.issued_on.year}-{self.id:04d}"
+        return rect_number(self.issued_on.year, self.id)
 
 
 class RectificationPhoto(Base):

@@ -39,6 +39,11 @@ def rect_step(status: RectStatus, action: RectAction) -> RectStatus | None:
     return _STEPS.get((status, action))
 
 
+def rect_number(issued_year: int, rect_id: int) -> str:
+    """整改通知单编号: ZG2026-0012."""
+    return f"ZG{issued_year}-{rect_id:04d}"
+
+
 def is_overdue(status: RectStatus, deadline: date, today: date) -> bool:
     """Past its deadline and not yet reported done (a fix awaiting re-check is the checker's move)."""
     return status in (RectStatus.ISSUED, RectStatus.ASSIGNED) and today > deadline

@@ -114,7 +114,7 @@ def test_channel(actor: Actor, channel_id: int, mine_name: str) -> tuple[str, st
             (f"这是{mine_name}党员示范岗检查系统发给本群的测试消息。", f"发送人: {actor.name}"),
             link("desk.index"),
         )
-        queue(channel, Event.TEST, message)
+        queue(channel.id, Event.TEST, message)
         db.session.flush()
         message_id = db.session.scalar(
             select(func.max(OutboxMessage.id)).where(OutboxMessage.channel_id == channel_id)

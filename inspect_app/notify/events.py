@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
 from inspect_app import clock
 from inspect_app.domain.notify import Event, Message
+from inspect_app.domain.rectification import rect_number
 from inspect_app.extensions import db
 from inspect_app.models import Member, Notice, Post, Rectification, Round
 
@@ -21,21 +25,34 @@ def day(value: date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def rectification_issued(rect: Rectification, again: bool = False) -> int:
-    """整改下达 (or 改派 after a failed re-check): to the unit's groups, @ the responsible person."""
-    member = db.session.get(Member, rect.responsible_member_id) if rect.responsible_member_id else None
-    post = rect.post or db.session.get_one(Post, rect.post_id)
-    title = f"{'整改改派' if again else '整改通知'} {rect.number}: {post.name}"
+def rectification(
+    rect_id: int, word: str, extra: tuple[str, ...] = (), conn: Connection | None = None
+) -> int:
+    """整改通知 / 改派 / 期限调整 / 退回 (``word``): to the unit's groups, @ the responsible person. Read
+    through ``conn`` when the event runs on a Core connection (a signed sheet's re-check), else through the
+    session."""
+    stmt = (
+        select(
+            Rectification.issued_on, Rectification.unit_id, Rectification.problem, Rectification.measures,
+            Rectification.deadline, Rectification.responsible, Rectification.checker, Post.name, Post.code,
+            Member.phone,
+        )
+        .join(Post, Post.id == Rectification.post_id)
+        .outerjoin(Member, Member.id == Rectification.responsible_member_id)
+        .where(Rectification.id == rect_id)
+    )  # fmt: skip
+    r = (conn if conn is not None else db.session).execute(stmt).one()
     lines = (
-        f"**岗位**: {post.name} ({post.code})",
-        f"**问题**: {rect.problem}",
-        f"**整改措施**: {rect.measures}",
-        f"**整改期限**: {day(rect.deadline)}",
-        f"**责任人**: {rect.responsible}　**复查人**: {rect.checker}",
+        f"**岗位**: {r.name} ({r.code})",
+        f"**问题**: {r.problem}",
+        *extra,
+        f"**整改措施**: {r.measures}",
+        f"**整改期限**: {day(r.deadline)}",
+        f"**责任人**: {r.responsible}　**复查人**: {r.checker}",
     )
-    phone = member.phone if member is not None else ""
-    message = Message(title, lines, link("rectifications.show", rect_id=rect.id), mobiles(phone))
-    return tell(Event.RECT_ISSUED, message, rect.unit_id)
+    title = f"{word} {rect_number(r.issued_on.year, rect_id)}: {r.name}"
+    message = Message(title, lines, link("rectifications.show", rect_id=rect_id), mobiles(r.phone))
+    return tell(Event.RECT_ISSUED, message, r.unit_id, conn=conn)
 
 
 def notice_published(notice: Notice) -> int:

@@ -81,7 +81,7 @@ def raise_rectifications(
                     "checker_user_id": rect.checker_user_id,
                 },  # fmt: skip
             )
-            events.rectification_issued(rect)
+            events.rectification(rect.id, "整改通知")
             ids.append(rect.id)
         return ids
 
@@ -110,6 +110,7 @@ def assign(actor: Actor, rect_id: int, responsible: str, deadline: date | None, 
     with write_transaction():
         rect = _managed(actor, rect_id)
         before = _move(rect, RectAction.ASSIGN)
+        was = (rect.responsible, rect.deadline)
         rect.responsible = name
         rect.responsible_member_id = picked(name, [(m.id, m.name) for m in responsible_choices(rect.unit_id)])
         if new_deadline is not None:
@@ -122,7 +123,10 @@ def assign(actor: Actor, rect_id: int, responsible: str, deadline: date | None, 
             {"status": before},
             {"status": rect.status, "responsible": name, "deadline": rect.deadline.isoformat()},
         )
-        events.rectification_issued(rect, again=True)
+        if name != was[0]:
+            events.rectification(rect.id, "整改改派")
+        elif rect.deadline != was[1]:
+            events.rectification(rect.id, "整改期限调整")
 
 
 def complete(actor: Actor, rect_id: int, note: str, photos: Sequence[Upload], today: date) -> None:
@@ -245,6 +249,8 @@ def apply_rechecks(
         )
         if done.rowcount:
             applied += 1
+            if not check.passed:
+                events.rectification(check.rect_id, "整改退回", (f"**复查意见**: {check.note}",), conn)
             conn.execute(
                 insert(AuditEntry).values(
                     actor_id=who.id,

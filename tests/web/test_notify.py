@@ -4,6 +4,7 @@ once or one killed mid-batch; reminders are written once a day."""
 
 from __future__ import annotations
 
+import io
 import os
 import random
 import signal
@@ -32,7 +33,7 @@ from tests.fakechat import SECRET, FakeRobots, fake_robots, fake_smtp
 from .helpers import THREADS, anonymous_round, together
 from .test_anonymity import _form, _new_cards, _round_posts
 from .test_notices import draft, weekly
-from .test_rectifications import POST, issued_from_a_sheet, raise_one, sign
+from .test_rectifications import POST, issued_from_a_sheet, jpeg, raise_one, sign
 
 PHONE = "13912345678"
 
@@ -117,13 +118,13 @@ def test_a_message_exists_only_if_its_event_committed(
 ) -> None:
     """The message is written in the event's transaction: an event that fails after telling leaves none."""
     channel(app, "综采一区群", ChannelKind.WECOM, "https://qyapi.example/send?key=a", unit="zc1")
-    told = events.rectification_issued
+    told = events.rectification
 
-    def tell_then_fail(rect: Rectification, again: bool = False) -> int:
-        assert told(rect, again) == 1
+    def tell_then_fail(rect_id: int, word: str, *args: object) -> int:
+        assert told(rect_id, word) == 1
         raise RuntimeError("the database went away after the message was written")
 
-    monkeypatch.setattr(events, "rectification_issued", tell_then_fail)
+    monkeypatch.setattr(events, "rectification", tell_then_fail)
     login(client, "branch_secretary")
     monthly = _round(app, "monthly")
     sheet_id = int(sign(app, client, monthly).headers["Location"].rsplit("/", 1)[1])
@@ -211,7 +212,7 @@ def _test_message(app: Flask, channel_id: int, title: str = "测试消息") -> N
     from inspect_app.notify.outbox import queue
 
     with app.app_context():
-        queue(db.session.get_one(NotifyChannel, channel_id), Event.TEST, Message(title, ("一行",)))
+        queue(channel_id, Event.TEST, Message(title, ("一行",)))
         db.session.commit()
 
 
@@ -371,8 +372,8 @@ def test_the_outbox_has_no_more_than_one_row_per_key_and_channel(app: Flask) -> 
 
     with app.app_context():
         row = db.session.get_one(NotifyChannel, group)
-        assert queue(row, Event.RECT_DUE, Message("一"), key="k")
-        assert not queue(row, Event.RECT_DUE, Message("二"), key="k")
+        assert queue(row.id, Event.RECT_DUE, Message("一"), key="k")
+        assert not queue(row.id, Event.RECT_DUE, Message("二"), key="k")
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
 
@@ -512,3 +513,43 @@ def test_a_published_notice_tells_every_group_once_with_its_number(app: Flask, c
     number = f"〔{clock.today().year}〕1号"
     assert all(m.title == "发布关于第47周示范岗检查情况的通报" and number in m.body for m in told)
     assert all(m.link.endswith(url) for m in told)
+
+
+def test_a_new_person_a_new_deadline_and_a_failed_re_check_are_told_too(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Assigning the person already named tells nobody; naming another, moving the deadline, or a re-check
+    that sends the fix back (stored with the signed sheet, on its Core connection) each tell the group."""
+    give_phone(app, "刘国华")
+    group = channel(app, "综采一区群", ChannelKind.WECOM, "https://qyapi.example/send?key=a", unit="zc1")
+    rect = issued_from_a_sheet(app, client)
+    url = f"/rectifications/{rect.id}"
+    token = csrf_token(client, url)
+    assert (
+        client.post(f"{url}/assign", data={"csrf_token": token, "responsible": "张海涛"}).status_code == 303
+    )
+    assert len(outbox(app)) == 1  # only the issue
+    later = (rect.deadline + timedelta(days=3)).isoformat()
+    form = {"csrf_token": token, "responsible": "张海涛", "deadline": later}
+    assert client.post(f"{url}/assign", data=form).status_code == 303
+    assert (
+        client.post(f"{url}/assign", data={"csrf_token": token, "responsible": "刘国华"}).status_code == 303
+    )
+    photo = {"photo": (io.BytesIO(jpeg()), "after.jpg")}
+    assert (
+        client.post(f"{url}/complete", data={"csrf_token": token, "note": "已补液", **photo}).status_code
+        == 303
+    )
+    client.post("/logout", data={"csrf_token": token})
+    login(client, "hr")
+    ten_day = _round(app, "ten_day")
+    assert (
+        sign(app, client, ten_day, **{f"rc-{rect.id}": "fail", f"rcn-{rect.id}": "仍有浮煤"}).status_code
+        == 303
+    )
+    told = outbox(app)
+    assert [m.title.split(" ")[0] for m in told] == ["整改通知", "整改期限调整", "整改改派", "整改退回"]
+    assert {m.channel_id for m in told} == {group}
+    assert told[2].mentions == PHONE  # the new responsible person
+    assert "**复查意见**: 仍有浮煤" in told[3].body
+    assert told[3].mentions == PHONE
