@@ -31,7 +31,7 @@ def event_label(event: str) -> str:
 
 def state_label(state: str) -> str:
     return {
-        "waiting": _("Waiting"),
+        "waiting": _("Waiting to be sent"),
         "sending": _("Sending"),
         "sent": _("Sent"),
         "failed": _("Failed"),
