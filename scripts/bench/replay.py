@@ -41,7 +41,7 @@ from submit import free_port, start  # noqa: E402
 
 from inspect_app import create_app  # noqa: E402
 from inspect_app.audit import Actor  # noqa: E402
-from inspect_app.domain.ballots import nullifier  # noqa: E402
+from inspect_app.domain.ballots import MAX_CARDS_PER_PRINT, nullifier  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
 from inspect_app.models import AnonSheet, Round, RoundPost  # noqa: E402
 from inspect_app.rounds.services import print_cards  # noqa: E402
@@ -52,10 +52,13 @@ Request = tuple[str, dict[str, str], str]  # (path, form, kind: "sheet" | "confl
 def fresh_database(url: str) -> None:
     """An empty database: a new SQLite file, or PostgreSQL's bench database created or emptied."""
     if url.startswith("postgresql"):
-        server = sa.create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+        base, name = url.rsplit("/", 1)
+        if not name.startswith("bench"):  # BENCH_PG_URL names the database this drops: never a real one
+            raise SystemExit(f"refusing to drop {name!r}: a bench database's name starts with 'bench'")
+        server = sa.create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
         with server.connect() as conn:
-            conn.execute(sa.text("DROP DATABASE IF EXISTS bench_replay WITH (FORCE)"))
-            conn.execute(sa.text("CREATE DATABASE bench_replay"))
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         server.dispose()
     for command in (["db", "upgrade"], ["demo", "--no-sheets"]):
         subprocess.run([VENV_BIN / "flask", *command], check=True, capture_output=True)
@@ -70,7 +73,10 @@ def prepare(phones: int) -> tuple[int, list[str], dict[str, tuple[int, list[int]
         ).first()
         assert rnd is not None
         key = str(app.config["BALLOT_KEY"]).encode()
-        _, cards = print_cards(Actor(None, "bench", "committee"), rnd.id, phones, key)
+        cards: list[tuple[int, str]] = []
+        while len(cards) < phones:  # a print run makes at most MAX_CARDS_PER_PRINT
+            batch = min(MAX_CARDS_PER_PRINT, phones - len(cards))
+            cards += print_cards(Actor(None, "bench", "committee"), rnd.id, batch, key)[1]
         posts = {
             e.post.code: (e.post_id, [i.id for i in e.standard_version.items])
             for e in db.session.scalars(sa.select(RoundPost).where(RoundPost.round_id == rnd.id))
