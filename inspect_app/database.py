@@ -88,12 +88,22 @@ def hold_in_session(lock: Lock, key: int) -> None:
 def write_connection() -> Iterator[Connection]:
     """A Core connection in its own write transaction (BEGIN IMMEDIATE on SQLite), committed at the end.
 
-    For hot paths that insert with Core statements: it skips the ORM session's bookkeeping entirely.
+    For hot paths that insert with Core statements: it skips the ORM session's bookkeeping entirely. The
+    session's read transaction (the login's user, a replay lookup) is ended first: on SQLite a reader left
+    open across the write pins its snapshot, so under a storm of writes the WAL could never start over.
     """
+    _end_session_reads()
     with db.engine.connect() as conn:
         conn = conn.execution_options(**{_IMMEDIATE: True})
         with conn.begin():
             yield conn
+
+
+def _end_session_reads() -> None:
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a write began with unsaved changes in the session")
+    session.rollback()
 
 
 @contextmanager
@@ -103,10 +113,8 @@ def write_transaction() -> Iterator[None]:
     Whatever the request read before is discarded first (read transactions hold nothing worth keeping);
     pending unflushed changes there would be a bug, so they raise instead of being silently dropped.
     """
+    _end_session_reads()
     session = db.session
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("write_transaction() entered with unsaved changes in the session")
-    session.rollback()
     session.connection(execution_options={_IMMEDIATE: True})
     try:
         yield

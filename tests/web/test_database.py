@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from inspect_app.database import write_transaction
+from inspect_app.database import write_connection, write_transaction
 from inspect_app.extensions import db
 from inspect_app.models import Post, Sheet, SheetItem, StandardItem, StandardRule, User
 from tests.conftest import make_app
@@ -100,6 +100,21 @@ def test_sqlite_write_transactions_begin_immediate_and_reads_do_not(sqlite_app: 
             db.session.execute(text("SELECT 1"))
         sa.event.remove(db.engine, "before_cursor_execute", record)
     assert seen == ["BEGIN", "BEGIN IMMEDIATE"]
+
+
+def test_a_hot_path_write_ends_the_requests_read_first(sqlite_app: Flask) -> None:
+    """A reader left open across a write pins its snapshot: under a storm of sheets SQLite's WAL could never
+    start over (it grew to 218 MiB in 10 s of scripts/bench/submit.py). The read ends before the write."""
+    with sqlite_app.app_context():
+        db.session.execute(text("SELECT 1"))  # the login's user, a replay lookup…
+        assert db.session().in_transaction()
+        with write_connection() as conn:
+            assert not db.session().in_transaction()
+            conn.execute(text("SELECT 1"))
+        db.session.add(User(username="x", password_hash="x", display_name="x", role="admin"))
+        with pytest.raises(RuntimeError), write_connection():
+            pass  # unsaved changes are never dropped silently
+        db.session.rollback()
 
 
 def test_concurrent_sqlite_writers_wait_instead_of_failing(sqlite_app: Flask) -> None:
