@@ -966,10 +966,6 @@ class NotifyChannel(Base):
 
     unit: Mapped[Unit | None] = relationship()
 
-    @property
-    def event_set(self) -> frozenset[str]:
-        return frozenset(e for e in self.events.split(",") if e)
-
 
 class OutboxMessage(Base):
     """A message to one channel, written in the transaction of the event it tells (so none is lost and none

@@ -6,7 +6,6 @@ only if the event committed. Reminders pass a ``key`` and are written once per c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from flask import current_app, has_request_context
@@ -102,8 +101,3 @@ def mobiles(*phones: str | None) -> tuple[str, ...]:
         if len(digits) == 11 and digits.startswith("1") and digits not in found:
             found.append(digits)
     return tuple(found)
-
-
-def names(items: Sequence[str], limit: int = 10) -> str:
-    shown = "、".join(items[:limit])
-    return shown + (f" 等{len(items)}项" if len(items) > limit else "")

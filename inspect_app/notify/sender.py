@@ -51,9 +51,6 @@ class Delivery:
     def add(self, outcome: Outcome) -> None:
         self.counts[outcome.value] = self.counts.get(outcome.value, 0) + 1
 
-    def __getitem__(self, key: str) -> int:
-        return self.counts.get(key, 0)
-
 
 @dataclass(frozen=True)
 class Claimed:
