@@ -645,6 +645,24 @@ class BallotCard(Base):
     voided: Mapped[bool] = mapped_column(default=False)
 
 
+class RoundTotal(Base):
+    """A sealed round's sheets per post, summed once when it was sealed: how many, their sum, the lowest and
+    the highest score (signed and anonymous sheets alike), and the post's score and place under the round's
+    rules (None while unrated). A sealed round takes no sheet and its rules are fixed, so these never
+    change; month, quarter and year rankings read them instead of grouping every sheet of every round."""
+
+    __tablename__ = "round_total"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), primary_key=True)
+    sheets: Mapped[int]
+    total: Mapped[Decimal] = mapped_column(Numeric(12, 2, asdecimal=True))
+    lowest: Mapped[Decimal] = mapped_column(Points)
+    highest: Mapped[Decimal] = mapped_column(Points)
+    score: Mapped[Decimal | None] = mapped_column(Points)
+    rank: Mapped[int | None]
+
+
 class AnonSheet(Base):
     """An anonymous score sheet (无记名). Deliberately without inspector, time, address, device or
     autoincrement key: its key is the round, the post and the nullifier HMAC(key, card, round, post), random

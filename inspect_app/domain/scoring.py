@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from .deductions import Deduction, RuleKind
 
@@ -47,8 +48,9 @@ class ItemRule:
     def veto(self) -> bool:
         return any(d.kind == RuleKind.VETO for d in self.deductions)
 
-    @property
+    @cached_property
     def limits(self) -> tuple[int, ...]:
+        """Per rule, the most instances it can record (worked out once: checklists are cached)."""
         return tuple(max_count(d, self.max_points) for d in self.deductions)
 
     def loss(self, counts: Sequence[int]) -> Decimal:

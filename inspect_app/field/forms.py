@@ -23,9 +23,10 @@ from .services import SubmitRefused
 MAX_REMARK = 500
 
 
-def parse_sheet(form: Mapping[str, str]) -> tuple[list[ItemEntry], list[Problem]]:
+def parse_sheet(posted: Mapping[str, str]) -> tuple[list[ItemEntry], list[Problem]]:
     entries: list[ItemEntry] = []
     problems: list[Problem] = []
+    form = _fields(posted)
     for item_id, rules in _item_fields(form, problems).items():
         remark, hidden = form_text(form.get(f"r-{item_id}", ""))
         if len(remark) > MAX_REMARK:
@@ -41,25 +42,39 @@ def parse_sheet(form: Mapping[str, str]) -> tuple[list[ItemEntry], list[Problem]
     return entries, problems
 
 
-def _counts(
-    form: Mapping[str, str], item_id: int, rules: set[int], problems: list[Problem]
-) -> tuple[int, ...] | None:
+class _Fields(dict[str, str]):
+    """A form's fields as a plain dict (its first values), keeping every value of the repeated ones (a ticked
+    box also sends its hidden 0): reading a sheet looks up three fields per item, most of them absent."""
+
+    def __init__(self, form: Mapping[str, str]) -> None:
+        self.repeated: dict[str, list[str]] = {}
+        if isinstance(form, MultiDict):
+            super().__init__(form.to_dict())
+            self.repeated = {k: v for k, v in form.lists() if len(v) > 1}
+        else:
+            super().__init__(form)
+
+    def values_of(self, key: str) -> list[str]:
+        if key in self.repeated:
+            return self.repeated[key]
+        return [self[key]] if key in self else []
+
+
+def _fields(form: Mapping[str, str]) -> _Fields:
+    return form if isinstance(form, _Fields) else _Fields(form)
+
+
+def _counts(form: _Fields, item_id: int, rules: set[int], problems: list[Problem]) -> tuple[int, ...] | None:
     """The counts of rules 1..max named, blanks as 0; None (with a problem) if one is not a whole number."""
     counts: list[int] = []
     for rule in range(1, max(rules, default=1) + 1):
         key = f"d-{item_id}" if rule == 1 else f"d-{item_id}-{rule}"
-        sent = [_int_or_none(v.strip() or "0") for v in _values(form, key)] or [0]
+        sent = [_int_or_none(v.strip() or "0") for v in form.values_of(key)] or [0]
         if None in sent:
             problems.append(Problem("not_a_number", item_id, rule=rule))
             return None
         counts.append(max(c for c in sent if c is not None))  # a ticked box also sends its hidden 0
     return tuple(counts)
-
-
-def _values(form: Mapping[str, str], key: str) -> list[str]:
-    if isinstance(form, MultiDict):
-        return form.getlist(key)
-    return [form[key]] if key in form else []
 
 
 def parse_rechecks(form: Mapping[str, str]) -> tuple[list[Recheck], list[Problem]]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from inspect_app import clock
 from inspect_app.audit import Actor
-from inspect_app.database import write_connection
+from inspect_app.database import Lock, hold, write_connection
 from inspect_app.domain.ballots import Signer, may_sign, self_check_unit
 from inspect_app.domain.deductions import Deduction, RuleKind
 from inspect_app.domain.enums import RoundStatus
@@ -253,55 +253,87 @@ def submit_signed_sheet(
 
     Replaying a submission (a double tap, a retried POST) returns the first sheet's id and stores nothing.
     A second, different sheet by the same inspector for the same post and round is refused with 409. The
-    round's state is read inside the write transaction, so a round sealed meanwhile wins.
+    round's state is read inside the write transaction, so a round sealed meanwhile wins. Everything is
+    checked in that one transaction (a few index lookups); only a sheet with photos, which cost a file
+    write each, first looks for its replay on a short read.
     """
-    earlier = _earlier_submission(submission_id, inspector_id)
-    if earlier is not None:  # a phone replaying after a lost answer learns the truth, even once sealed
-        return earlier
-    store_files(photos)  # before the transaction; the files are visible only through the rows below
+    if photos:
+        with db.engine.connect() as conn:
+            earlier = _earlier_submission(conn, submission_id, inspector_id)
+        if earlier is not None:  # a phone replaying after a lost answer learns the truth, even once sealed
+            return earlier
+        store_files(photos)  # before the transaction; the files are visible only through the rows below
     try:
         with write_connection() as conn:
+            earlier = _earlier_submission(conn, submission_id, inspector_id, refuse=False)
+            if earlier is not None:
+                return earlier
+            # sealing waits for this sheet (its totals count it); after it, the status read below says sealed
+            hold(conn, Lock.ROUND_SHEETS, round_id, exclusive=False)
             target = find_target(round_id, post_code, conn, signer=signer)
-            rules = checklist(target.version_id, conn)
-            check_photo_items(rules, photos)
-            try:
-                result = score_sheet(rules, entries)
-            except SheetRejected as rejected:
-                raise SubmitRefused(422, "invalid_sheet", rejected.problems) from None
-            sheet_id: int = conn.execute(
-                _INSERT_SHEET,
-                {"submission_id": submission_id, "round_id": round_id, "post_id": target.post_id,
-                 "standard_version_id": target.version_id, "inspector_id": inspector_id,
-                 "deducted": result.deducted, "score": result.score, "vetoed": result.vetoed},
-            ).scalar_one()  # fmt: skip
-            conn.execute(_INSERT_ITEMS, line_rows(result, sheet_id=sheet_id))
-            if photos:
-                conn.execute(insert(SheetPhoto), photo_rows(photos, sheet_id=sheet_id))
-            if rechecks:
-                who = Actor(inspector_id, signer.display_name, signer.role.value, signer.unit_id)
-                scope = Recheckers(signer, target.self_check_unit)
-                apply_rechecks(conn, rechecks, target.post_id, sheet_id, who, scope, clock.today())
-            return sheet_id
+            _earlier_submission(conn, submission_id, inspector_id)  # another inspector's: 409 after 403
+            return _insert_signed(
+                conn, target, round_id, signer, inspector_id, submission_id, entries, photos, rechecks
+            )
     except IntegrityError:
         return _after_conflict(submission_id, inspector_id)
 
 
-def _earlier_submission(submission_id: uuid.UUID, inspector_id: int) -> int | None:
-    """The sheet this submission already stored (a replay), None if new; 409 if another inspector's."""
-    earlier = db.session.execute(
-        select(Sheet.id, Sheet.inspector_id).where(Sheet.submission_id == submission_id)
-    )
-    row = earlier.first()
+def _insert_signed(
+    conn: Connection,
+    target: Target,
+    round_id: int,
+    signer: Signer,
+    inspector_id: int,
+    submission_id: uuid.UUID,
+    entries: Sequence[ItemEntry],
+    photos: Sequence[Upload],
+    rechecks: Sequence[Recheck],
+) -> int:
+    rules = checklist(target.version_id, conn)
+    check_photo_items(rules, photos)
+    try:
+        result = score_sheet(rules, entries)
+    except SheetRejected as rejected:
+        raise SubmitRefused(422, "invalid_sheet", rejected.problems) from None
+    sheet_id: int = conn.execute(
+        _INSERT_SHEET,
+        {"submission_id": submission_id, "round_id": round_id, "post_id": target.post_id,
+         "standard_version_id": target.version_id, "inspector_id": inspector_id,
+         "deducted": result.deducted, "score": result.score, "vetoed": result.vetoed},
+    ).scalar_one()  # fmt: skip
+    conn.execute(_INSERT_ITEMS, line_rows(result, sheet_id=sheet_id))
+    if photos:
+        conn.execute(insert(SheetPhoto), photo_rows(photos, sheet_id=sheet_id))
+    if rechecks:
+        who = Actor(inspector_id, signer.display_name, signer.role.value, signer.unit_id)
+        scope = Recheckers(signer, target.self_check_unit)
+        apply_rechecks(conn, rechecks, target.post_id, sheet_id, who, scope, clock.today())
+    return sheet_id
+
+
+_EARLIER = select(Sheet.id, Sheet.inspector_id).where(Sheet.submission_id == bindparam("submission_id"))
+
+
+def _earlier_submission(
+    conn: Connection, submission_id: uuid.UUID, inspector_id: int, refuse: bool = True
+) -> int | None:
+    """The sheet this submission already stored (a replay), None if new; another inspector's: 409 (None
+    without ``refuse``)."""
+    row = conn.execute(_EARLIER, {"submission_id": submission_id}).first()
     if row is None:
         return None
     if row.inspector_id != inspector_id:
-        raise SubmitRefused(409, "submission_reused")
+        if refuse:
+            raise SubmitRefused(409, "submission_reused")
+        return None
     return int(row.id)
 
 
 def _after_conflict(submission_id: uuid.UUID, inspector_id: int) -> int:
     """A unique key refused the sheet: a replay of an earlier submission, or a second sheet for the post."""
-    earlier = _earlier_submission(submission_id, inspector_id)
+    with db.engine.connect() as conn:
+        earlier = _earlier_submission(conn, submission_id, inspector_id)
     if earlier is None:
         raise SubmitRefused(409, "already_scored")
     return earlier

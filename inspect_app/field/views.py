@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, request, url_for
@@ -11,7 +12,8 @@ from werkzeug.wrappers import Response
 
 from inspect_app.domain.ballots import Signer, self_check_unit
 from inspect_app.domain.enums import Role
-from inspect_app.domain.scoring import Problem
+from inspect_app.domain.rectification import Recheck
+from inspect_app.domain.scoring import ItemEntry, Problem
 from inspect_app.errors import error_response, wants_json
 from inspect_app.htmx import render
 from inspect_app.models import RoundPost
@@ -108,15 +110,7 @@ def form(round_id: int, code: str) -> Response | tuple[Response | str, int]:
 @roles_required(*SIGNERS)
 def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
     try:
-        check_signer(round_id, code, signer())
-        submission_id = parse_submission_id(request.form.get("submission_id"))
-        if submission_id is None:
-            raise SubmitRefused(400, "bad_submission")
-        entries, problems = parse_sheet(request.form)
-        rechecks, recheck_problems = parse_rechecks(request.form)
-        if problems or recheck_problems:
-            problems = with_checklist_problems(round_id, code, entries, problems)
-            raise SubmitRefused(422, "invalid_sheet", [*problems, *recheck_problems])
+        submission_id, entries, rechecks = _read_sheet(round_id, code)
         photos = read_photos(request.files, current_app.config["MAX_PHOTOS_PER_SHEET"])
         sheet_id = submit_signed_sheet(
             round_id, code, signer(), current_user.id, submission_id, entries, photos, rechecks
@@ -129,6 +123,24 @@ def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:
             message=_("Sheet stored"),
         )  # fmt: skip
     return redirect(url_for("field.done", sheet_id=sheet_id), 303)
+
+
+def _read_sheet(round_id: int, code: str) -> tuple[uuid.UUID, list[ItemEntry], list[Recheck]]:
+    """The posted sheet's fields. Who may sign comes before what was sent: a refusal of the fields, and any
+    sheet with photos (costly to read), first checks the signer on a short read; a sheet that reads well
+    is checked once, inside its write."""
+    if request.files:
+        check_signer(round_id, code, signer())
+    submission_id = parse_submission_id(request.form.get("submission_id"))
+    entries, problems = parse_sheet(request.form)
+    rechecks, recheck_problems = parse_rechecks(request.form)
+    if submission_id is not None and not problems and not recheck_problems:
+        return submission_id, entries, rechecks
+    check_signer(round_id, code, signer())
+    if submission_id is None:
+        raise SubmitRefused(400, "bad_submission")
+    problems = with_checklist_problems(round_id, code, entries, problems)
+    raise SubmitRefused(422, "invalid_sheet", [*problems, *recheck_problems])
 
 
 def _refusal_page(round_id: int, code: str, refusal: SubmitRefused) -> Response | tuple[Response | str, int]:

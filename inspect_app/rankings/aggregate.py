@@ -13,14 +13,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, func, select, union_all
+from sqlalchemy import Select, Subquery, case, func, insert, select, union_all
+from sqlalchemy.engine import Connection
 
 from inspect_app.domain.ranking import Rules, rank
 from inspect_app.domain.scoring import CENT, round_points
 from inspect_app.extensions import db
-from inspect_app.models import AnonSheet, AnonSheetItem, Round, Sheet, SheetItem
+from inspect_app.models import AnonSheet, AnonSheetItem, Round, RoundTotal, Sheet, SheetItem
 from inspect_app.queries import SEALED, Standing, round_rules
 
 Totals = dict[int, tuple[int, Decimal, Decimal, Decimal]]  # post → (sheets, sum, lowest, highest)
@@ -31,21 +33,28 @@ def _cents(value: object) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(CENT)
 
 
-def _totals(round_ids: Sequence[int]) -> dict[int, Totals]:
-    sheets = union_all(
-        select(Sheet.round_id, Sheet.post_id, Sheet.score).where(Sheet.round_id.in_(round_ids)),
-        select(AnonSheet.round_id, AnonSheet.post_id, AnonSheet.score).where(
-            AnonSheet.round_id.in_(round_ids)
-        ),
+def _sheets() -> Subquery:
+    """Every sheet's round, post and score, signed and anonymous alike."""
+    return union_all(
+        select(Sheet.round_id, Sheet.post_id, Sheet.score),
+        select(AnonSheet.round_id, AnonSheet.post_id, AnonSheet.score),
     ).subquery()
-    stmt = select(
+
+
+def _grouped(sheets: Subquery) -> Select[Any]:
+    return select(
         sheets.c.round_id,
         sheets.c.post_id,
-        func.count(),
-        func.sum(sheets.c.score),
-        func.min(sheets.c.score),
-        func.max(sheets.c.score),
+        func.count().label("sheets"),
+        func.sum(sheets.c.score).label("total"),
+        func.min(sheets.c.score).label("lowest"),
+        func.max(sheets.c.score).label("highest"),
     ).group_by(sheets.c.round_id, sheets.c.post_id)
+
+
+def _totals(round_ids: Sequence[int]) -> dict[int, Totals]:
+    sheets = _sheets()
+    stmt = _grouped(sheets).where(sheets.c.round_id.in_(round_ids))
     out: dict[int, Totals] = defaultdict(dict)
     for round_id, post_id, n, total, low, high in db.session.execute(stmt):
         out[round_id][post_id] = (int(n), _cents(total), _cents(low), _cents(high))
@@ -66,8 +75,43 @@ def _standings(totals: Totals, rules: Rules) -> dict[int, Standing]:
 
 
 def sql_standings(round_id: int, rules: Rules) -> dict[int, Standing]:
-    """One round's standings under ``rules``."""
+    """One round's standings under ``rules``, from its sheets."""
     return _standings(_totals([round_id]).get(round_id, {}), rules)
+
+
+def store_standings(conn: Connection, rnd: Round) -> None:
+    """Inside the sealing transaction, once no sheet can arrive any more: each post's totals and standing
+    under the round's rules, which no longer change either."""
+    sheets = _sheets()
+    totals: Totals = {
+        post_id: (int(n), _cents(total), _cents(low), _cents(high))
+        for _, post_id, n, total, low, high in conn.execute(
+            _grouped(sheets).where(sheets.c.round_id == rnd.id)
+        )
+    }
+    table = _standings(totals, round_rules(rnd))
+    rows = [
+        {"round_id": rnd.id, "post_id": pid, "sheets": n, "total": total, "lowest": low, "highest": high,
+         "score": table[pid].score, "rank": table[pid].rank}
+        for pid, (n, total, low, high) in totals.items()
+    ]  # fmt: skip
+    if rows:
+        conn.execute(insert(RoundTotal), rows)
+
+
+_STORED = select(
+    RoundTotal.round_id, RoundTotal.post_id, RoundTotal.sheets, RoundTotal.score, RoundTotal.rank
+)
+
+
+def _stored_standings(round_ids: Sequence[int]) -> dict[int, dict[int, Standing]]:
+    """Standings stored at sealing, of those of ``round_ids`` that have them."""
+    out: dict[int, dict[int, Standing]] = defaultdict(dict)
+    for round_id, post_id, n, score, place in db.session.execute(
+        _STORED.where(RoundTotal.round_id.in_(round_ids))
+    ).all():
+        out[round_id][post_id] = Standing(post_id, n, score, place)
+    return out
 
 
 #: sealed rounds' standings kept per process: once sealed a round takes no sheet and its rules are fixed
@@ -77,15 +121,20 @@ SEALED_KEPT = 2000
 
 
 def rounds_standings(rounds: Sequence[Round]) -> dict[int, dict[int, Standing]]:
-    """Many rounds' standings, each under its own rules, from a single query for those not already known
-    (a sealed round's table is computed once per process)."""
+    """Many rounds' standings, each under its own rules: a sealed round's as stored when it was sealed (and
+    then kept in the process), an open round's grouped from its sheets, in one query for all of them. A
+    sealed round without stored standings (none of its posts had a sheet, or it was sealed by hand) is
+    grouped from its sheets too."""
     cache: dict[int, dict[int, Standing]] = current_app.extensions.setdefault(_SEALED_CACHE, {})
     found = {r.id: cache[r.id] for r in rounds if r.status in SEALED and r.id in cache}
+    sealed = [r.id for r in rounds if r.status in SEALED and r.id not in found]
+    found |= _stored_standings(sealed) if sealed else {}
     todo = [r for r in rounds if r.id not in found]
     totals = _totals([r.id for r in todo]) if todo else {}
     for rnd in todo:
         found[rnd.id] = _standings(totals.get(rnd.id, {}), round_rules(rnd))
-        if rnd.status in SEALED:
+    for rnd in rounds:
+        if rnd.status in SEALED and rnd.id not in cache:
             if len(cache) >= SEALED_KEPT:
                 cache.pop(next(iter(cache)))
             cache[rnd.id] = found[rnd.id]

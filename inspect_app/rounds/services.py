@@ -32,6 +32,7 @@ from inspect_app.domain.mutual import pairing_problems
 from inspect_app.extensions import db
 from inspect_app.models import AnonSheet, BallotCard, Post, Round, RoundPairing, RoundPost, Sheet, Unit
 from inspect_app.notify import events
+from inspect_app.rankings.aggregate import store_standings
 
 STAFF = frozenset({Role.ADMIN, Role.COMMITTEE, Role.HR})
 
@@ -252,9 +253,11 @@ def step_round(actor: Actor, round_id: int, action: RoundAction) -> Stepped:
         before = rnd.status
         rnd.status = after.value
         forget = action == RoundAction.SEAL and rnd.anonymous
-        if forget:
+        if action == RoundAction.SEAL:
             conn = db.session.connection()
             hold(conn, Lock.ROUND_SHEETS, round_id)  # waits for sheets being stored; later ones get 410
+            store_standings(conn, rnd)
+        if forget:
             sealing.rewrite_in_key_order(conn, round_id)
         record(actor, f"round.{action.value}", "round", rnd.id, {"status": before}, {"status": after.value})
         if action == RoundAction.OPEN:

@@ -36,6 +36,7 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_replay"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import benchdb  # noqa: E402  (scripts/bench/benchdb.py)
 import sqlalchemy as sa  # noqa: E402
 from submit import free_port, start  # noqa: E402
 
@@ -52,14 +53,7 @@ Request = tuple[str, dict[str, str], str]  # (path, form, kind: "sheet" | "confl
 def fresh_database(url: str) -> None:
     """An empty database: a new SQLite file, or PostgreSQL's bench database created or emptied."""
     if url.startswith("postgresql"):
-        base, name = url.rsplit("/", 1)
-        if not name.startswith("bench"):  # BENCH_PG_URL names the database this drops: never a real one
-            raise SystemExit(f"refusing to drop {name!r}: a bench database's name starts with 'bench'")
-        server = sa.create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
-        with server.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        server.dispose()
+        benchdb.recreate(url)
     for command in (["db", "upgrade"], ["demo", "--no-sheets"]):
         subprocess.run([VENV_BIN / "flask", *command], check=True, capture_output=True)
 
@@ -174,7 +168,7 @@ def main() -> None:
                       INSPECT_RATELIMIT_ENABLED="false")  # fmt: skip
     targets = {
         "sqlite": f"sqlite:///{work / 'bench.db'}",
-        "postgresql": os.environ.get("BENCH_PG_URL", PG_URL),
+        "postgresql": benchdb.bench_url(PG_URL),
     }
     chosen = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
     try:

@@ -35,6 +35,7 @@ VENV_BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import benchdb  # noqa: E402  (scripts/bench/benchdb.py)
 import sqlalchemy as sa  # noqa: E402
 from flask import Flask  # noqa: E402
 from mine import skeleton  # noqa: E402  (scripts/bench/mine.py)
@@ -188,12 +189,8 @@ def sqlite_run() -> None:
 
 
 def postgresql_run() -> None:
-    url = os.environ.get("BENCH_PG_URL", PG_URL)
-    name = url.rsplit("/", 1)[1]
-    server = sa.create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = benchdb.bench_url(PG_URL)
+    benchdb.recreate(url)
     os.environ["INSPECT_DATABASE_URL"] = url
     work = Path(tempfile.mkdtemp(prefix="inspect-seal-"))
     os.environ["INSPECT_PHOTO_DIR"] = str(work / "photos")
@@ -204,9 +201,7 @@ def postgresql_run() -> None:
         with app.app_context():
             db.engine.dispose()
     finally:
-        with server.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+        benchdb.drop(url)
         shutil.rmtree(work, ignore_errors=True)
 
 

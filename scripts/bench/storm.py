@@ -15,6 +15,7 @@ for 4,000 sheets with photos, 0 lost, 0 duplicated.
 from __future__ import annotations
 
 import argparse
+import http.client
 import io
 import math
 import os
@@ -36,9 +37,21 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import benchdb  # noqa: E402  (scripts/bench/benchdb.py)
+import sqlalchemy as sa  # noqa: E402
 from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 from replay import PG_URL, fresh_database, prepare, verify  # noqa: E402
-from submit import free_port, start  # noqa: E402
+from submit import free_port  # noqa: E402
+from supervise import Supervised, children  # noqa: E402  (scripts/bench/supervise.py)
+
+from inspect_app import create_app  # noqa: E402
+from inspect_app.audit import Actor  # noqa: E402
+from inspect_app.domain.ballots import RoundAction  # noqa: E402
+from inspect_app.domain.enums import Role  # noqa: E402
+from inspect_app.extensions import db  # noqa: E402
+from inspect_app.models import AnonSheetPhoto  # noqa: E402
+from inspect_app.photos.uploads import photo_store  # noqa: E402
+from inspect_app.rounds.services import step_round  # noqa: E402
 
 Sheet = tuple[str, str, dict[str, str], int]  # (path, card, form, photo index)
 
@@ -95,28 +108,81 @@ def outboxes(round_id: int, cards: list[str], posts: dict[str, tuple[int, list[i
     return queues
 
 
-def send(base: str, sheet: Sheet, pictures: list[bytes]) -> tuple[str, float]:
+def send(base: str, sheet: Sheet, pictures: list[bytes], attempts: int = 5) -> tuple[str, float]:
     path, _card, form, photo = sheet
     body, kind = multipart(form, pictures[photo])
     request = urllib.request.Request(base + path, body, {"Content-Type": kind, "Accept": "application/json"})
     began = time.perf_counter()
-    for attempt in range(5):  # the phone's outbox retries a dropped connection with the same submission id
+    for attempt in range(
+        attempts
+    ):  # the phone's outbox resends a dropped request with the same submission id
         try:
             with urllib.request.urlopen(request, timeout=120) as answer:  # noqa: S310 — loopback only
                 answer.read()
                 return str(answer.status), time.perf_counter() - began
         except urllib.error.HTTPError as error:
             return str(error.code), time.perf_counter() - began
-        except OSError:
-            time.sleep(0.5 * (attempt + 1))
+        except (OSError, http.client.HTTPException):  # refused, reset, or cut off mid-answer
+            time.sleep(min(0.5 * (attempt + 1), 2.0))
     return "dropped", time.perf_counter() - began
+
+
+class Killer:
+    """``--kill``: ``kill -9`` a worker once a third of the sheets are answered and the master at two thirds
+    (or just one of them), under a process manager that restarts the master as systemd would; measures how
+    long until the server is whole again (a worker: its master has started another; the master: the first
+    sheet answered by the new one)."""
+
+    def __init__(self, server: Supervised, what: str, total: int) -> None:
+        self.server, self.total = server, total
+        self.plan = {"worker": ["worker"], "master": ["master"], "both": ["worker", "master"]}[what]
+        self.answered: list[float] = []  # when each sheet was answered (2xx), in order
+        self.recovery: dict[str, float] = {}
+        self.killed_at: dict[str, int] = {}  # sheets answered when it was killed
+        self.serving_again = 0.0  # seconds from killing the master to a new one serving
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def answered_at(self, status: str) -> None:
+        if status.startswith("2"):
+            with self._lock:
+                self.answered.append(time.perf_counter())
+
+    def __enter__(self) -> Killer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._thread.join()
+
+    def _wait_for(self, count: int) -> None:
+        while len(self.answered) < count:
+            time.sleep(0.01)
+
+    def _run(self) -> None:
+        for step, what in enumerate(self.plan, start=1):
+            self._wait_for(self.total * step // (len(self.plan) + 1))
+            killed = time.perf_counter()
+            self.killed_at[what] = len(self.answered)
+            if what == "worker":
+                self.server.kill_worker()
+                while not self.server.workers_up():
+                    time.sleep(0.01)
+                self.recovery[what] = time.perf_counter() - killed
+            else:
+                self.server.kill_master()
+                time.sleep(0.1)
+                while not any(t > killed + 0.1 for t in self.answered[-50:]) or not self.server.restarts:
+                    time.sleep(0.01)
+                self.recovery[what] = min(t for t in self.answered if t > killed + 0.1) - killed
+                self.serving_again = self.server.back_at - killed
 
 
 class Watch:
     """Samples the server's resident memory (all gunicorn processes) and the WAL file's size."""
 
-    def __init__(self, master: int, wal: Path | None) -> None:
-        self.master, self.wal = master, wal
+    def __init__(self, server: Supervised, wal: Path | None) -> None:
+        self.server, self.wal = server, wal
         self.peak_rss = self.peak_wal = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -130,15 +196,8 @@ class Watch:
         self._thread.join()
 
     def _pids(self) -> list[int]:
-        found = [self.master]
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    if f"PPid:\t{self.master}\n" in (entry / "status").read_text():
-                        found.append(int(entry.name))
-                except OSError:
-                    pass
-        return found
+        master = self.server.master
+        return [master, *children(master)]
 
     def _run(self) -> None:
         while not self._stop.wait(0.25):
@@ -164,23 +223,37 @@ def run(label: str, url: str, args: argparse.Namespace, work: Path) -> bool:
     queues = outboxes(round_id, cards, posts, args.phones, args.sheets, args.distinct)
     pictures = photos(args.distinct, args.photo_kb)
     port = free_port()
-    proc = start("inspect_app:create_app()", port, ROOT, args.workers, args.gunicorn.split())
     base = f"http://127.0.0.1:{port}"
     wal = Path(url.removeprefix("sqlite:///") + "-wal") if url.startswith("sqlite") else None
+    expected = sum(len(q) for q in queues)
+    server = Supervised("inspect_app:create_app()", port, ROOT, args.workers, args.gunicorn.split())
+    killer = Killer(server, args.kill, expected) if args.kill else None
+    attempts = 60 if killer else 5  # a phone's outbox keeps resending until the server answers
+
+    def phone(queue: list[Sheet]) -> list[tuple[str, float]]:
+        answers = []
+        for sheet in queue:
+            answers.append(send(base, sheet, pictures, attempts))
+            if killer:
+                killer.answered_at(answers[-1][0])
+        return answers
+
     try:
-        with Watch(proc.pid, wal) as watch, ThreadPoolExecutor(args.phones) as pool:
+        with Watch(server, wal) as watch, ThreadPoolExecutor(args.phones) as pool:
             began = time.perf_counter()
-            per_phone = list(pool.map(lambda q: [send(base, s, pictures) for s in q], queues))
+            if killer:
+                with killer:
+                    per_phone = list(pool.map(phone, queues))
+            else:
+                per_phone = list(pool.map(phone, queues))
             elapsed = time.perf_counter() - began
     finally:
-        proc.terminate()
-        proc.wait()
+        server.stop()
     answers = [a for phone in per_phone for a in phone]
     latencies = sorted(t for _, t in answers)
     statuses = Counter(status for status, _ in answers)
     used = [c for c in cards if any(s[1] == c for q in queues for s in q)]
     stored, missing, extra = verify(round_id, used, posts)
-    expected = sum(len(q) for q in queues)
     held = sum(1 for p in (work / f"photos-{label}").rglob("*.jpg") if "thumb" not in p.name)
     p95 = latencies[int(len(latencies) * 0.95) - 1]
     kind, size = args.gunicorn or "sync", len(pictures[0]) // 1024
@@ -194,7 +267,33 @@ def run(label: str, url: str, args: argparse.Namespace, work: Path) -> bool:
         f"  server peak RSS {watch.peak_rss / 2**20:.0f} MB"
         + (f", WAL peak {watch.peak_wal / 2**20:.1f} MB" if wal else "")
     )
-    return missing == 0 and extra == 0 and stored == expected
+    whole = missing == 0 and extra == 0 and stored == expected
+    if killer:
+        for what, seconds in killer.recovery.items():
+            at = killer.killed_at[what]
+            print(
+                f"  kill -9 of the {what} after {at} sheets: whole again after {seconds:.2f} s"
+                + (f" (a new master serving after {killer.serving_again:.2f} s)" if what == "master" else "")
+            )
+        lost_files, orphans = sealed_photos(round_id)
+        print(f"  sealed: photos of stored sheets missing {lost_files}, photo files of no sheet {orphans}")
+        whole = whole and lost_files == 0 and orphans == 0 and len(killer.recovery) == len(killer.plan)
+    return whole
+
+
+def sealed_photos(round_id: int) -> tuple[int, int]:
+    """Seal the round (its held photos go into the store) and compare the store with the photo rows: (photos
+    of stored sheets without their file, files no sheet names). A request killed between writing its photo
+    and committing its sheet leaves a held file that sealing must not publish."""
+    app = create_app()
+    with app.app_context():
+        step_round(Actor(None, "bench", Role.COMMITTEE), round_id, RoundAction.SEAL)
+        named = set(
+            db.session.scalars(sa.select(AnonSheetPhoto.sha256).where(AnonSheetPhoto.round_id == round_id))
+        )
+        files = {name[:64] for name in photo_store().names()}
+        db.engine.dispose()
+    return len(named - files), len(files - named)
 
 
 def main() -> None:
@@ -206,6 +305,7 @@ def main() -> None:
     parser.add_argument(
         "--gunicorn", default="", help='more gunicorn options, e.g. "--worker-class gthread --threads 4"'
     )
+    parser.add_argument("--kill", choices=("worker", "master", "both"), help="kill -9 mid-storm (see Killer)")
     parser.add_argument("--photo-kb", type=int, default=300)
     parser.add_argument("--distinct", type=int, default=100, help="different pictures among the photos")
     args = parser.parse_args()
@@ -214,7 +314,7 @@ def main() -> None:
                       INSPECT_RATELIMIT_ENABLED="false")  # fmt: skip
     targets = {
         "sqlite": f"sqlite:///{work / 'storm.db'}",
-        "postgresql": os.environ.get("BENCH_PG_URL", PG_URL),
+        "postgresql": benchdb.bench_url(PG_URL),
     }
     chosen = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
     try:

@@ -35,6 +35,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCH = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
 INSPECTORS = 24
+#: the phone's browser, at login and in every POST (wrk_requests.lua): another would mark the session not
+#: fresh, and the app would send a new cookie with each answer, which a real phone does not cause
+USER_AGENT = "inspect-bench"
 ROUNDS = 240  # × 6 posts × 24 HR assessors = 34,560 distinct sheets
 sys.path.insert(0, str(ROOT))
 
@@ -99,6 +102,7 @@ def login(base: str, username: str) -> tuple[str, str]:
     """Log in like a browser; returns the session cookie header and the session's CSRF token."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]  # wrk sends the same: the session stays as it is
     page = opener.open(f"{base}/login").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     body = urllib.parse.urlencode({"username": username, "password": "bench", "csrf_token": token})

@@ -22,6 +22,7 @@ function request()
   return wrk.format("POST", r.path, {
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = r.cookie,
+    ["User-Agent"] = "inspect-bench",
   }, r.body)
 end
 

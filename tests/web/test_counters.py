@@ -5,23 +5,28 @@ no error, no duplicate and no gap."""
 
 from __future__ import annotations
 
+import time
+import uuid
 from datetime import date
 from decimal import Decimal
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inspect_app.audit import Actor
+from inspect_app.domain.ballots import RoundAction, Signer
 from inspect_app.domain.deductions import Deduction, RuleKind
 from inspect_app.domain.enums import Role, RoundStatus
+from inspect_app.domain.scoring import ItemEntry
 from inspect_app.domain.standards import ItemDraft
 from inspect_app.extensions import db
-from inspect_app.models import BallotCard, Notice, Round, StandardVersion
+from inspect_app.field.services import SubmitRefused, submit_signed_sheet
+from inspect_app.models import BallotCard, Notice, Round, RoundPost, RoundTotal, Sheet, StandardVersion, User
 from inspect_app.notices.services import draft_notice, edit_notice
-from inspect_app.rounds.services import print_cards
+from inspect_app.rounds.services import print_cards, step_round
 from inspect_app.standards.services import add_version
 
-from .helpers import THREADS, anonymous_round, together
+from .helpers import THREADS, anonymous_round, demo_round, together
 
 ORGANISER = Actor(None, "test", Role.COMMITTEE)
 
@@ -113,3 +118,52 @@ def test_standard_version_numbers_stay_unique_and_gapless_under_concurrent_edits
         )
     assert numbers[-THREADS:] == list(range(latest + 1, latest + THREADS + 1))
     assert len(numbers) == len(set(numbers))
+
+
+def _hr_signers(app: Flask, count: int) -> list[tuple[int, Signer]]:
+    with app.app_context():
+        users = [
+            User(username=f"封箱并发{n}", display_name=f"考核员{n}", role=Role.HR.value, password_hash="-")
+            for n in range(count)
+        ]
+        db.session.add_all(users)
+        db.session.commit()
+        return [(u.id, Signer(Role.HR, None, u.display_name, user_id=u.id)) for u in users]
+
+
+def test_a_round_sealed_while_sheets_arrive_keeps_totals_of_exactly_the_sheets_it_took(app: Flask) -> None:
+    """Sealing stores each post's totals (what month and year rankings read); a signed sheet arriving at the
+    same moment is either counted in them or refused (410), never stored beside them uncounted."""
+    rnd = demo_round(app)
+    with app.app_context():
+        posts = [
+            (e.post.code, [ItemEntry(i.id, (0,)) for i in e.standard_version.items])
+            for e in db.session.scalars(select(RoundPost).where(RoundPost.round_id == rnd.id))
+        ]
+    signers = _hr_signers(app, THREADS - 1)
+    refused: list[str] = []
+
+    def work(thread: int) -> None:
+        if thread == 0:  # seals once a few sheets are in, while the others keep sending
+            for _ in range(500):
+                if (db.session.scalar(select(func.count()).where(Sheet.round_id == rnd.id)) or 0) >= 3:
+                    break
+                time.sleep(0.01)
+            step_round(ORGANISER, rnd.id, RoundAction.SEAL)
+            return
+        user_id, signer = signers[thread - 1]
+        for code, entries in posts:
+            try:
+                submit_signed_sheet(rnd.id, code, signer, user_id, uuid.uuid4(), entries)
+            except SubmitRefused as refusal:
+                refused.append(refusal.code)
+            db.session.remove()
+
+    _, errors = together(app, work)
+    assert errors == []
+    assert set(refused) <= {"round_closed"}
+    with app.app_context():
+        stored = db.session.scalars(select(Sheet.score).where(Sheet.round_id == rnd.id)).all()
+        totals = db.session.scalars(select(RoundTotal).where(RoundTotal.round_id == rnd.id)).all()
+        assert sum(t.sheets for t in totals) == len(stored) >= 3
+        assert sum(t.total for t in totals) == sum(stored)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from inspect_app.database import write_connection, write_transaction
 from inspect_app.extensions import db
-from inspect_app.models import Post, Sheet, SheetItem, StandardItem, StandardRule, User
+from inspect_app.models import Post, Round, RoundTotal, Sheet, SheetItem, StandardItem, StandardRule, User
 from tests.conftest import make_app
 
 
@@ -89,16 +89,17 @@ def test_sqlite_connections_are_tuned(sqlite_app: Flask) -> None:
 def test_sqlite_write_transactions_begin_immediate_and_reads_do_not(sqlite_app: Flask) -> None:
     seen: list[str] = []
 
-    def record(_conn, _cursor, statement, *_args) -> None:
-        if statement.startswith("BEGIN"):
-            seen.append(statement)
+    def trace(dbapi_conn, _record) -> None:  # what SQLite itself is sent, however it is sent
+        dbapi_conn.set_trace_callback(lambda sql: seen.append(sql) if sql.startswith("BEGIN") else None)
 
     with sqlite_app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", record)
+        db.engine.dispose()
+        sa.event.listen(db.engine, "connect", trace)
         db.session.execute(text("SELECT 1"))
         with write_transaction():
             db.session.execute(text("SELECT 1"))
-        sa.event.remove(db.engine, "before_cursor_execute", record)
+        sa.event.remove(db.engine, "connect", trace)
+        db.engine.dispose()
     assert seen == ["BEGIN", "BEGIN IMMEDIATE"]
 
 
@@ -203,5 +204,31 @@ def test_the_upgrade_to_full_size_sheets_keeps_every_standard_and_sheet_line(scr
         assert (item.scoring, item.requirement, item.method) == ("一架不合格扣0.5分", "", "")
         lines = db.session.execute(sa.select(SheetItem.id, SheetItem.counts).order_by(SheetItem.id)).all()
         assert [tuple(line) for line in lines] == [(1, [3]), (2, [0]), (3, None)]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_upgrade_stores_the_standings_of_rounds_sealed_before_it(scratch_url: str) -> None:
+    """Rounds sealed before sealing stored standings get them from the upgrade, as their sheets say."""
+    from inspect_app import demo
+    from inspect_app.queries import SEALED, round_rules
+    from inspect_app.rankings.aggregate import rounds_standings, sql_standings
+
+    app = make_app(scratch_url)
+    with app.app_context():
+        upgrade(revision="d21a1b2c3d4e")
+        demo.load()
+        db.session.remove()
+        upgrade()
+        sealed = db.session.scalars(select(Round).where(Round.status.in_(SEALED))).all()
+        assert sealed
+        stored = db.session.scalars(select(RoundTotal)).all()
+        assert {t.round_id for t in stored} == {r.id for r in sealed}
+        for rnd in sealed:
+            live = sql_standings(rnd.id, round_rules(rnd))
+            assert any(s.rank is not None for s in live.values())
+            mine = {t.post_id: (t.sheets, t.score, t.rank) for t in stored if t.round_id == rnd.id}
+            assert mine == {pid: (s.sheets, s.score, s.rank) for pid, s in live.items()}
+            assert rounds_standings([rnd])[rnd.id] == live
         db.session.remove()
         db.engine.dispose()

@@ -15,7 +15,7 @@ from inspect_app.extensions import db
 from inspect_app.models import Post, Round, Sheet
 from tests.conftest import login
 
-from .helpers import demo_round
+from .helpers import anonymous_round, demo_round
 
 
 def ranked_rows(page: str) -> list[tuple[str, str, str, str]]:
@@ -391,3 +391,35 @@ def test_grade_bounds_and_warning_line_come_from_configuration(migrated_url: str
     default = app.test_client().get("/rankings/rules").get_data(as_text=True)
     assert "≥ 90" in default
     assert "低于 80 分" in default
+
+
+def test_a_sealed_round_ranks_from_the_totals_stored_at_sealing(app: Flask) -> None:
+    """Sealing the week's anonymous check stores each post's totals; its standings (and the month, quarter
+    and year rankings over it) come from them and agree with the domain's rules over the sheets."""
+    from inspect_app.audit import Actor
+    from inspect_app.domain.ballots import RoundAction
+    from inspect_app.domain.enums import Role
+    from inspect_app.models import AnonSheet, RoundTotal
+    from inspect_app.queries import round_rules, sheet_scores, standings
+    from inspect_app.rankings.aggregate import rounds_standings
+    from inspect_app.rounds.services import step_round
+
+    rnd_id = anonymous_round(app).id
+    with app.app_context():
+        step_round(Actor(None, "test", Role.COMMITTEE), rnd_id, RoundAction.SEAL)
+        rnd = db.session.get_one(Round, rnd_id)
+        totals = {
+            t.post_id: t for t in db.session.scalars(select(RoundTotal).where(RoundTotal.round_id == rnd_id))
+        }
+        sheets = sheet_scores([rnd_id])[rnd_id]
+        assert {pid for pid, scores in sheets.items() if scores} == set(totals)
+        for pid, total in totals.items():
+            assert (total.sheets, total.total) == (len(sheets[pid]), sum(sheets[pid]))
+        table = rounds_standings([rnd])[rnd_id]
+        assert table == standings(sheets, round_rules(rnd))
+        assert any(s.rank is not None for s in table.values())
+        # what is read is what sealing stored: a sheet row altered afterwards (by hand) changes nothing
+        db.session.execute(update(AnonSheet).where(AnonSheet.round_id == rnd_id).values(score=0))
+        db.session.commit()
+        app.extensions.pop("inspect_sealed_standings", None)
+        assert rounds_standings([rnd])[rnd_id] == table
