@@ -140,6 +140,7 @@ class Killer:
         self.recovery: dict[str, float] = {}
         self.killed_at: dict[str, int] = {}  # sheets answered when it was killed
         self.serving_again = 0.0  # seconds from killing the master to a new one serving
+        self.killed_when: dict[str, float] = {}
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -155,6 +156,12 @@ class Killer:
     def __exit__(self, *exc: object) -> None:
         self._thread.join()
 
+    def longest_pause(self, what: str) -> float:
+        """The longest time no sheet was answered, from the kill until 10 s after it."""
+        start = self.killed_when[what]
+        times = [start, *(t for t in self.answered if start < t < start + 10)]
+        return max(b - a for a, b in zip(times, times[1:], strict=False)) if len(times) > 1 else 10.0
+
     def _wait_for(self, count: int) -> None:
         while len(self.answered) < count:
             time.sleep(0.01)
@@ -163,11 +170,11 @@ class Killer:
         for step, what in enumerate(self.plan, start=1):
             self._wait_for(self.total * step // (len(self.plan) + 1))
             killed = time.perf_counter()
-            self.killed_at[what] = len(self.answered)
+            self.killed_at[what], self.killed_when[what] = len(self.answered), killed
             if what == "worker":
-                self.server.kill_worker()
-                while not self.server.workers_up():
-                    time.sleep(0.01)
+                pid = self.server.kill_worker()
+                while pid in children(self.server.master) or not self.server.workers_up():
+                    time.sleep(0.005)  # reaped by its master, and another started in its place
                 self.recovery[what] = time.perf_counter() - killed
             else:
                 self.server.kill_master()
@@ -184,6 +191,7 @@ class Watch:
     def __init__(self, server: Supervised, wal: Path | None) -> None:
         self.server, self.wal = server, wal
         self.peak_rss = self.peak_wal = 0
+        self._cpu: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -199,6 +207,11 @@ class Watch:
         master = self.server.master
         return [master, *children(master)]
 
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU the server's processes used (each as last sampled, ≤ 0.25 s before it or the storm ended)."""
+        return sum(self._cpu.values()) / os.sysconf("SC_CLK_TCK")
+
     def _run(self) -> None:
         while not self._stop.wait(0.25):
             rss = 0
@@ -207,6 +220,8 @@ class Watch:
                     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                         if line.startswith("VmRSS:"):
                             rss += int(line.split()[1]) * 1024
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    self._cpu[pid] = int(fields[11]) + int(fields[12])  # utime + stime, in ticks
                 except OSError:
                     pass
             self.peak_rss = max(self.peak_rss, rss)
@@ -240,13 +255,14 @@ def run(label: str, url: str, args: argparse.Namespace, work: Path) -> bool:
 
     try:
         with Watch(server, wal) as watch, ThreadPoolExecutor(args.phones) as pool:
-            began = time.perf_counter()
+            began, client_began = time.perf_counter(), time.process_time()
             if killer:
                 with killer:
                     per_phone = list(pool.map(phone, queues))
             else:
                 per_phone = list(pool.map(phone, queues))
             elapsed = time.perf_counter() - began
+            client_cpu = time.process_time() - client_began
     finally:
         server.stop()
     answers = [a for phone in per_phone for a in phone]
@@ -263,6 +279,8 @@ def run(label: str, url: str, args: argparse.Namespace, work: Path) -> bool:
     print(
         f"  stored {stored}, lost {max(expected - stored, missing)}, duplicated {extra}; photo files {held}"
     )
+    print(f"  CPU: server {watch.cpu_seconds:.0f} s ({watch.cpu_seconds / expected * 1000:.0f} ms a sheet), "
+          f"the phones (this process) {client_cpu:.0f} s, on {os.cpu_count()} cores")  # fmt: skip
     print(
         f"  server peak RSS {watch.peak_rss / 2**20:.0f} MB"
         + (f", WAL peak {watch.peak_wal / 2**20:.1f} MB" if wal else "")
@@ -270,11 +288,14 @@ def run(label: str, url: str, args: argparse.Namespace, work: Path) -> bool:
     whole = missing == 0 and extra == 0 and stored == expected
     if killer:
         for what, seconds in killer.recovery.items():
-            at = killer.killed_at[what]
-            print(
-                f"  kill -9 of the {what} after {at} sheets: whole again after {seconds:.2f} s"
-                + (f" (a new master serving after {killer.serving_again:.2f} s)" if what == "master" else "")
-            )
+            at, pause = killer.killed_at[what], killer.longest_pause(what)
+            if what == "worker":
+                line = f"another forked after {seconds:.2f} s; longest time without an answer {pause:.2f} s"
+                print(f"  kill -9 of a worker after {at} sheets: {line}")
+            else:
+                back = killer.serving_again
+                line = f"a new one serving after {back:.2f} s, a sheet answered after {seconds:.2f} s"
+                print(f"  kill -9 of the master after {at} sheets: {line}")
         lost_files, orphans = sealed_photos(round_id)
         print(f"  sealed: photos of stored sheets missing {lost_files}, photo files of no sheet {orphans}")
         whole = whole and lost_files == 0 and orphans == 0 and len(killer.recovery) == len(killer.plan)
