@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
+from inspect_app.models import Mine as MineRow
 from inspect_app.models import Post, Standard, StandardItem, StandardVersion, Unit
 
 
@@ -20,6 +21,12 @@ class Mine:
 
 
 def skeleton(conn: Connection, posts: int, items: int, prefix: str = "B") -> Mine:
+    """The mine set up (pages answer instead of sending to first-run setup), its unit, standard and posts."""
+    conn.execute(
+        insert(MineRow),
+        {"id": 1, "name": "基准矿", "short_name": "基准", "committee_name": "基准矿党委",
+         "time_zone": "Asia/Shanghai", "base_url": "https://bench.invalid", "doc_code": ""},
+    )  # fmt: skip
     unit = conn.execute(
         insert(Unit).returning(Unit.id), {"code": "b", "name": "bench", "branch": "b"}
     ).scalar()

@@ -40,14 +40,12 @@ from photos import median_ms  # noqa: E402  (scripts/bench/photos.py)
 
 from inspect_app import create_app  # noqa: E402
 from inspect_app.database import write_connection  # noqa: E402
-from inspect_app.domain.mine import MineFields  # noqa: E402
 from inspect_app.domain.ranking import Rules  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
 from inspect_app.models import AnonSheet, Branch, Post, Rectification, Round, RoundPost, Sheet, Unit, User  # noqa: E402
 from inspect_app.rankings.aggregate import sql_standings, store_standings  # noqa: E402
 from inspect_app.rankings.period import period_ranking, rollup_weights  # noqa: E402
 from inspect_app.reviews.annual import branch_results  # noqa: E402
-from inspect_app.setup.services import FirstAdmin, init_mine  # noqa: E402
 
 POSTS, SHEETS, WEEKS = 1000, 15, 52  # a coal group's posts (issue 22: group scale)
 BRANCHES, UNITS, FIXES = 10, 20, 300
@@ -155,8 +153,6 @@ def main() -> None:
             assert len(results) == BRANCHES, results
             branch_ms = median_ms(lambda: branch_results(year, last), args.runs)
         round_ms = median_ms(lambda: sql_standings(rounds[0], Rules()), args.runs * 3)
-        mine = MineFields("基准矿", "基准", "基准矿党委", "Asia/Shanghai", "https://bench.invalid")
-        init_mine(mine, FirstAdmin("benchadmin", "管理员", uuid.uuid4().hex))
         client = app.test_client()
         assert client.get("/rankings/rules").status_code == 200
         static_ms = median_ms(lambda: client.get("/rankings/rules"), args.runs * 3)
