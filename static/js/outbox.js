@@ -154,15 +154,21 @@
   }
 
   // The waiting sheets of a sealed round are deleted (they can no longer count); one line says how many.
+  // The sending loop and the page's own check can both learn of the seal at once: they share one deletion,
+  // or each would count the same sheets and the line would show twice.
+  var dropping = {};
   function dropRound(roundId) {
-    return allItems().then(function (items) {
-      var gone = items.filter(function (i) { return i.kind === "ballot" && roundOf(i) === String(roundId); });
+    var key = String(roundId);
+    if (dropping[key]) return dropping[key];
+    dropping[key] = allItems().then(function (items) {
+      var gone = items.filter(function (i) { return i.kind === "ballot" && roundOf(i) === key; });
       return Promise.all(gone.map(function (i) { return dropItem(i.id); })).then(function () {
         if (gone.length) remember({ round: gone[0].round, kind: "sealed", n: gone.length, at: Date.now() });
         render();
         return gone.length;
       });
-    });
+    }).then(function (n) { delete dropping[key]; return n; }, function (e) { delete dropping[key]; throw e; });
+    return dropping[key];
   }
   function ballotRounds() {
     return allItems().then(function (items) {

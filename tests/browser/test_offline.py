@@ -496,3 +496,26 @@ def test_a_new_version_replaces_the_old_shell_and_keeps_the_rounds(
     assert "inspect-shell-next-release" in names
     assert f"inspect-shell-{old}" not in names
     assert f"inspect-round-{rnd.id}" in names
+
+
+def test_a_sealed_round_s_waiting_sheets_are_counted_once_when_two_checks_learn_of_it_together(
+    live_server: str, handset: Page
+) -> None:
+    """The sending loop and the page's own check of live rounds can both learn at once that a round was
+    sealed: the phone deletes its waiting sheets once and says so in one line, not two."""
+    page = handset
+    page.goto(f"{live_server}/outbox")
+    lines = page.evaluate(
+        """async () => {
+            const api = window.InspectOutbox;
+            for (const n of [1, 2]) {
+                await api.putItem({id: "sealed-" + n, kind: "ballot", url: "/b/987654/P00" + n,
+                                   post: "P00" + n, round: "封箱的那一轮", state: "waiting", nextAt: 0,
+                                   fields: [], files: []});
+            }
+            await Promise.all([api.dropRound("987654"), api.dropRound("987654")]);
+            return api.results().filter(r => r.kind === "sealed").map(r => r.n);
+        }"""
+    )
+    assert lines == [2]
+    expect(page.locator("#outbox-results .result-sealed")).to_have_count(1)
