@@ -11,8 +11,13 @@ PostgreSQL needs none of this; ``write_transaction`` works the same on both.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
+import time
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from enum import IntEnum
 from typing import Any
 
@@ -94,13 +99,24 @@ def write_connection() -> Iterator[Connection]:
     open across the write pins its snapshot, so under a storm of writes the WAL could never start over.
     """
     _end_session_reads()
-    with db.engine.connect() as conn:
-        conn = conn.execution_options(**{_IMMEDIATE: True})
-        with conn.begin():
-            yield conn
+    with _turn(db.engine), _writing(db.engine).connect() as conn, conn.begin():
+        yield conn
+
+
+_WRITING: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def _writing(engine: Engine) -> Engine:
+    """``engine`` whose connections begin as writers (made once: a per-connection option copies it)."""
+    found = _WRITING.get(engine)
+    if found is None:
+        found = _WRITING[engine] = engine.execution_options(**{_IMMEDIATE: True})
+    return found
 
 
 def _end_session_reads() -> None:
+    if not db.session.registry.has():
+        return  # this request never opened the ORM session (the hot paths read on their own connections)
     session = db.session
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("a write began with unsaved changes in the session")
@@ -116,10 +132,95 @@ def write_transaction() -> Iterator[None]:
     """
     _end_session_reads()
     session = db.session
-    session.connection(execution_options={_IMMEDIATE: True})
-    try:
-        yield
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    with _turn(db.engine):
+        session.connection(execution_options={_IMMEDIATE: True})
+        try:
+            yield
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+class WriterTurns:
+    """SQLite: the writers of one database file take turns on a lock file beside it (``flock``).
+
+    SQLite lets one writer in at a time; a writer that finds the lock taken sleeps in its busy handler
+    (1, 2, 5… ms), long after a sheet's write of a fraction of a millisecond has ended: with two workers
+    storing sheets, a tenth of the CPU sat idle (issue 22). Waiting on ``flock`` instead wakes the next writer
+    as soon as the last one committed. The kernel drops the lock of a killed process; each thread has its own
+    open file (threads of one process would otherwise share the lock), reopened after a fork. SQLite's own
+    locking still decides; this only orders the queue (writers that skip it, the CLI, are simply not
+    queued).
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = f"{path}-writers"
+        self._local = threading.local()
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        local = self._local
+        if getattr(local, "depth", 0):
+            local.depth += 1  # nested: the outer block keeps the turn
+            try:
+                yield
+            finally:
+                local.depth -= 1
+            return
+        handle = self._handle()
+        turn = _wait_for(handle)
+        local.depth = 1
+        try:
+            yield
+        finally:
+            local.depth = 0
+            if turn:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _handle(self) -> int:
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():  # first use in this thread, or inherited by a fork
+            local.file = _LockFile(self.path)
+            local.pid = os.getpid()
+        return int(local.file.fd)
+
+
+def _wait_for(handle: int) -> bool:
+    """Take the turn, polling every 50 µs at first (a sheet's write lasts a few hundred); after the busy
+    timeout, go on without it and let SQLite's own lock decide (a stuck writer then fails as before)."""
+    deadline, pause = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000, 0.00005
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.001)
+
+
+class _LockFile:
+    """An open lock file, closed when its thread ends (its thread-local dies with it) or, in a forked child,
+    when the child's thread opens its own (closing the child's copy leaves the parent's alone)."""
+
+    def __init__(self, path: str) -> None:
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+    def __del__(self) -> None:
+        os.close(self.fd)
+
+
+_TURNS: weakref.WeakKeyDictionary[Engine, WriterTurns | None] = weakref.WeakKeyDictionary()
+
+
+def _turn(engine: Engine) -> AbstractContextManager[None]:
+    """The writers' queue of ``engine``'s SQLite file (nothing for PostgreSQL or an in-memory database)."""
+    if engine not in _TURNS:
+        path = engine.url.database if engine.dialect.name == "sqlite" else None
+        _TURNS[engine] = (
+            WriterTurns(path) if path and path != ":memory:" and not path.startswith("file:") else None
+        )
+    turns = _TURNS[engine]
+    return turns() if turns is not None else nullcontext()

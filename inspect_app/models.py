@@ -274,7 +274,8 @@ class StandardItem(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("standard_version.id"), index=True)
+    #: found through the unique key (version_id, position): a separate index would only slow writes
+    version_id: Mapped[int] = mapped_column(ForeignKey("standard_version.id"))
     position: Mapped[int]
     #: the section (类别); a run of items of one category is a section with its own subtotal
     category: Mapped[str] = mapped_column(String(64))
@@ -589,7 +590,9 @@ class Sheet(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: made by the client; a replayed submission finds its first result instead of a second row
     submission_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
-    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    #: found through the unique key (round_id, post_id, inspector_id): no index of its own, one less to
+    #: write with each of the storm's sheets (issue 22)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"))
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
     standard_version_id: Mapped[int] = mapped_column(ForeignKey("standard_version.id"))
     inspector_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
@@ -614,7 +617,8 @@ class SheetItem(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sheet_id: Mapped[int] = mapped_column(ForeignKey("sheet.id", ondelete="CASCADE"), index=True)
+    #: found through the unique key (sheet_id, item_id), which serves the cascade too
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("sheet.id", ondelete="CASCADE"))
     item_id: Mapped[int] = mapped_column(ForeignKey("standard_item.id"))
     #: instances over all the item's rules; NULL for 不适用
     defects: Mapped[int | None]
@@ -640,7 +644,8 @@ class BallotCard(Base):
     )
 
     digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    #: found through the unique key (round_id, serial)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
     serial: Mapped[int]
     voided: Mapped[bool] = mapped_column(default=False)
 
@@ -1001,7 +1006,8 @@ class OutboxMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel_id: Mapped[int] = mapped_column(ForeignKey("notify_channel.id"), index=True)
+    #: found through the unique key (channel_id, key)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("notify_channel.id"))
     event: Mapped[str] = mapped_column(String(32))
     key: Mapped[str | None] = mapped_column(String(128))
     title: Mapped[str] = mapped_column(String(200))

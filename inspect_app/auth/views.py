@@ -17,10 +17,9 @@ from inspect_app.accounts.messages import refusal
 from inspect_app.accounts.services import AccountRefused, change_password, record_login
 from inspect_app.audit import actor_of
 from inspect_app.domain.passwords import MIN_LENGTH
-from inspect_app.extensions import limiter
 from inspect_app.htmx import render
 from inspect_app.models import session_id
-from inspect_app.security import ALL_ROLES, load_session_user, public, roles_required
+from inspect_app.security import ALL_ROLES, load_session_user, public, rate_limited, roles_required
 
 from .services import authenticate, end_sessions
 
@@ -49,8 +48,8 @@ def _account() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
-@limiter.limit(
+@rate_limited(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@rate_limited(
     lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], key_func=_account, methods=["POST"],
     deduct_when=lambda response: response.status_code == 422,
 )  # fmt: skip
@@ -107,7 +106,7 @@ class PasswordForm(FlaskForm):
 
 @bp.route("/password", methods=["GET", "POST"])
 @roles_required(*ALL_ROLES)
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@rate_limited(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 def password() -> Response:
     """Change one's own password. The other sessions of the account end; this one goes on (logged in again
     under the new session version)."""

@@ -21,7 +21,7 @@ from inspect_app.domain.ballots import normalise_card
 from inspect_app.domain.codes import ALPHABET
 from inspect_app.domain.scoring import Problem
 from inspect_app.errors import error_response, refuse, wants_json
-from inspect_app.extensions import csrf, limiter
+from inspect_app.extensions import csrf
 from inspect_app.field.forms import parse_sheet, parse_submission_id, read_photos
 from inspect_app.field.services import SubmitRefused, load_round_post, with_checklist_problems
 from inspect_app.field.sheet_form import problems_json, sheet_context
@@ -29,12 +29,12 @@ from inspect_app.field.views import refusal_message
 from inspect_app.htmx import render
 from inspect_app.models import RoundPost
 from inspect_app.queries import retired_code
-from inspect_app.security import public
+from inspect_app.security import public, rate_limited
 
 from .services import Stored, check_round_open, live_round_ids, names_of, submit_anonymous_sheet
 
 bp = Blueprint("ballot", __name__, url_prefix="/b")
-limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])(bp)
+rate_limited(lambda: current_app.config["RATELIMIT_PUBLIC"])(bp)
 
 
 def ballot_key() -> bytes:
@@ -116,7 +116,7 @@ def form(round_id: int, code: str) -> Response:
 @bp.post("/<int:round_id>/<code>")
 @public
 @csrf.exempt
-@limiter.limit(
+@rate_limited(
     lambda: current_app.config["RATELIMIT_CARD_GUESSES"], deduct_when=lambda r: r.status_code >= 400
 )
 def submit(round_id: int, code: str) -> Response | tuple[Response | str, int]:

@@ -44,7 +44,7 @@ class ItemRule:
     max_points: Decimal
     deductions: tuple[Deduction, ...]
 
-    @property
+    @cached_property
     def veto(self) -> bool:
         return any(d.kind == RuleKind.VETO for d in self.deductions)
 
@@ -53,17 +53,29 @@ class ItemRule:
         """Per rule, the most instances it can record (worked out once: checklists are cached)."""
         return tuple(max_count(d, self.max_points) for d in self.deductions)
 
+    @cached_property
+    def _costs(self) -> tuple[Decimal | None, ...]:
+        """Per rule, what one instance or more costs: the item's points (不得分), so much per instance (each,
+        missing), or nothing (None: 一票否决, or no amount)."""
+        return tuple(
+            self.max_points if d.kind == RuleKind.WHOLE
+            else d.amount if d.kind in (RuleKind.EACH, RuleKind.MISSING) and d.amount
+            else None
+            for d in self.deductions
+        )  # fmt: skip
+
     def loss(self, counts: Sequence[int]) -> Decimal:
         """Points lost for ``counts`` (one per rule, missing ones 0), capped at the item's points."""
         lost = Decimal(0)
-        for rule, count in zip(self.deductions, counts, strict=False):
-            if rule.kind == RuleKind.WHOLE and count:
-                lost += self.max_points
-            elif rule.kind in (RuleKind.EACH, RuleKind.MISSING) and rule.amount:
-                lost += rule.amount * count
+        for rule, cost, count in zip(self.deductions, self._costs, counts, strict=False):
+            if cost is None or not count:
+                continue
+            lost += cost if rule.kind == RuleKind.WHOLE else cost * count
         return min(lost, self.max_points)
 
     def vetoes(self, counts: Sequence[int]) -> bool:
+        if not self.veto:
+            return False
         return any(r.kind == RuleKind.VETO and c for r, c in zip(self.deductions, counts, strict=False))
 
 
@@ -166,7 +178,8 @@ def score_sheet(rules: Sequence[ItemRule], entries: Iterable[ItemEntry]) -> Shee
         loss = Decimal(0)
         counts = entry.counts
         if counts is not None:
-            counts = tuple(counts) + (0,) * (len(rule.deductions) - len(counts))
+            if len(counts) < len(rule.deductions):
+                counts = tuple(counts) + (0,) * (len(rule.deductions) - len(counts))
             applicable += rule.max_points
             loss = rule.loss(counts)
             deducted += loss

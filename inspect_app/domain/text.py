@@ -15,6 +15,8 @@ def normalise_text(text: str) -> str:
 
 def form_text(raw: str) -> tuple[str, bool]:
     """A form field as stored (``normalise_text``), and whether it must be refused for hidden characters."""
+    if not raw:
+        return "", False  # most remarks are left empty: nothing to normalise or look into
     text = normalise_text(raw)
     return text, has_hidden_chars(text)
 

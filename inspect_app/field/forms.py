@@ -9,7 +9,7 @@ for every field it cannot read. Whether those items belong to the post's standar
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
@@ -54,10 +54,12 @@ class _Fields(dict[str, str]):
         else:
             super().__init__(form)
 
-    def values_of(self, key: str) -> list[str]:
-        if key in self.repeated:
-            return self.repeated[key]
-        return [self[key]] if key in self else []
+    def values_of(self, key: str) -> Sequence[str]:
+        found = self.repeated.get(key)
+        if found is not None:
+            return found
+        value = self.get(key)
+        return () if value is None else (value,)
 
 
 def _fields(form: Mapping[str, str]) -> _Fields:
@@ -69,11 +71,14 @@ def _counts(form: _Fields, item_id: int, rules: set[int], problems: list[Problem
     counts: list[int] = []
     for rule in range(1, max(rules, default=1) + 1):
         key = f"d-{item_id}" if rule == 1 else f"d-{item_id}-{rule}"
-        sent = [_int_or_none(v.strip() or "0") for v in form.values_of(key)] or [0]
-        if None in sent:
-            problems.append(Problem("not_a_number", item_id, rule=rule))
-            return None
-        counts.append(max(c for c in sent if c is not None))  # a ticked box also sends its hidden 0
+        most: int | None = None  # a ticked box also sends its hidden 0: the largest count is the one meant
+        for text in form.values_of(key):
+            count = _int_or_none(text.strip() or "0")
+            if count is None:
+                problems.append(Problem("not_a_number", item_id, rule=rule))
+                return None
+            most = count if most is None or count > most else most
+        counts.append(0 if most is None else most)
     return tuple(counts)
 
 

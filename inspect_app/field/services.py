@@ -32,6 +32,7 @@ from inspect_app.domain.scoring import (
     score_sheet,
     validate,
 )
+from inspect_app.driver import Prepared
 from inspect_app.extensions import db
 from inspect_app.models import (
     Post,
@@ -68,7 +69,7 @@ class Target:
     self_check_unit: int | None = None
 
 
-_TARGET = (
+_TARGET = Prepared(
     select(
         Round.status, Round.anonymous, RoundPost.post_id, RoundPost.standard_version_id,
         Post.unit_id.label("post_unit"), Post.assessor, Round.mode, Round.unit_id.label("round_unit"),
@@ -78,8 +79,16 @@ _TARGET = (
     .outerjoin(RoundPost, and_(RoundPost.round_id == Round.id, RoundPost.post_id == Post.id))
     .where(Round.id == bindparam("round_id"))
 )  # fmt: skip
-_INSERT_SHEET = insert(Sheet).returning(Sheet.id)
-_INSERT_ITEMS = insert(SheetItem)
+_SHEET_COLUMNS = ("submission_id", "round_id", "post_id", "standard_version_id", "inspector_id", "deducted",
+                  "score", "vetoed", "created_at")  # fmt: skip
+_INSERT_SHEET = Prepared(insert(Sheet).returning(Sheet.id), keys=_SHEET_COLUMNS)
+_INSERT_ITEMS = Prepared(
+    insert(SheetItem), keys=("sheet_id", "item_id", "defects", "deduction", "remark", "counts"), many=True
+)
+_ROUND_STATUS = Prepared(select(Round.status).where(Round.id == bindparam("round_id")))
+_EARLIER = Prepared(
+    select(Sheet.id, Sheet.inspector_id).where(Sheet.submission_id == bindparam("submission_id"))
+)
 
 
 def find_target(
@@ -92,7 +101,7 @@ def find_target(
     """One query: is the round open, of the right kind (signed or anonymous), is the post in it, and may
     ``signer`` sign for it (signed rounds)? Refuses with the reason otherwise."""
     conn = conn or db.session.connection()
-    row = conn.execute(_TARGET, {"round_id": round_id, "code": post_code}).first()
+    row = _TARGET.first(conn, {"round_id": round_id, "code": post_code})
     if row is None:
         raise SubmitRefused(404, "no_round")
     status, is_anonymous, found_post, version_id, unit_id, assessor, mode, round_unit = row
@@ -122,13 +131,16 @@ def check_signer(round_id: int, post_code: str, signer: Signer) -> None:
     """Refuse (403) a signer who may not sign this post in this round, whatever else the request says or the
     round's state: who may comes before what was sent. A missing round or post is left to ``find_target``."""
     with db.engine.connect() as conn:  # a short read: no transaction left open before the sheet's write
-        row = conn.execute(_TARGET, {"round_id": round_id, "code": post_code}).first()
-    if row is None or row.post_id is None or row.anonymous:
+        row = _TARGET.first(conn, {"round_id": round_id, "code": post_code})
+    if row is None:
         return
-    own_unit = self_check_unit(row.mode, row.round_unit)
+    _status, anonymous, post_id, _version, post_unit, assessor, mode, round_unit = row
+    if post_id is None or anonymous:
+        return
+    own_unit = self_check_unit(mode, round_unit)
     with db.engine.connect() as conn:
-        pairs = inspecting_units(round_id, row.mode, row.anonymous, row.post_unit, conn)
-    if not may_sign(signer, row.post_unit, row.assessor, own_unit, pairs):
+        pairs = inspecting_units(round_id, mode, anonymous, post_unit, conn)
+    if not may_sign(signer, post_unit, assessor, own_unit, pairs):
         raise SubmitRefused(403, _refusal(own_unit, pairs))
 
 
@@ -259,11 +271,12 @@ def submit_signed_sheet(
     fewer collisions (issue 22).
     """
     with db.engine.connect() as conn:
-        earlier = _earlier_submission(conn, submission_id, inspector_id, refuse=False)
-        if earlier is not None:  # a phone replaying after a lost answer learns the truth, even once sealed
-            return earlier
+        earlier = _EARLIER.first(conn, {"submission_id": submission_id})
+        if earlier is not None and earlier[1] == inspector_id:
+            return int(earlier[0])  # a phone replaying after a lost answer learns the truth, even once sealed
         target = find_target(round_id, post_code, conn, signer=signer)
-        _earlier_submission(conn, submission_id, inspector_id)  # another inspector's: 409 after 403
+        if earlier is not None:  # another inspector's submission: 409, after a 403 if they may not sign
+            raise SubmitRefused(409, "submission_reused")
         rules = checklist(target.version_id, conn)
     check_photo_items(rules, photos)
     try:
@@ -273,15 +286,16 @@ def submit_signed_sheet(
     store_files(photos)  # before the transaction; the files are visible only through the rows below
     row = {"submission_id": submission_id, "round_id": round_id, "post_id": target.post_id,
            "standard_version_id": target.version_id, "inspector_id": inspector_id,
-           "deducted": result.deducted, "score": result.score, "vetoed": result.vetoed}  # fmt: skip
+           "deducted": result.deducted, "score": result.score, "vetoed": result.vetoed,
+           "created_at": clock.now()}  # fmt: skip
     try:
         with write_connection() as conn:
             # sealing waits for this sheet (its totals count it); after it, the status read below says sealed
             hold(conn, Lock.ROUND_SHEETS, round_id, exclusive=False)
-            if conn.execute(_ROUND_STATUS, {"round_id": round_id}).scalar() != RoundStatus.OPEN:
+            if _ROUND_STATUS.scalar(conn, {"round_id": round_id}) != RoundStatus.OPEN:
                 raise SubmitRefused(410, "round_closed")
-            sheet_id: int = conn.execute(_INSERT_SHEET, row).scalar_one()
-            conn.execute(_INSERT_ITEMS, line_rows(result, sheet_id=sheet_id))
+            sheet_id: int = _INSERT_SHEET.scalar(conn, row)
+            _INSERT_ITEMS.run(conn, line_rows(result, sheet_id=sheet_id))
             if photos:
                 conn.execute(insert(SheetPhoto), photo_rows(photos, sheet_id=sheet_id))
             if rechecks:
@@ -293,32 +307,16 @@ def submit_signed_sheet(
         return _after_conflict(submission_id, inspector_id)
 
 
-_ROUND_STATUS = select(Round.status).where(Round.id == bindparam("round_id"))
-_EARLIER = select(Sheet.id, Sheet.inspector_id).where(Sheet.submission_id == bindparam("submission_id"))
-
-
-def _earlier_submission(
-    conn: Connection, submission_id: uuid.UUID, inspector_id: int, refuse: bool = True
-) -> int | None:
-    """The sheet this submission already stored (a replay), None if new; another inspector's: 409 (None
-    without ``refuse``)."""
-    row = conn.execute(_EARLIER, {"submission_id": submission_id}).first()
-    if row is None:
-        return None
-    if row.inspector_id != inspector_id:
-        if refuse:
-            raise SubmitRefused(409, "submission_reused")
-        return None
-    return int(row.id)
-
-
 def _after_conflict(submission_id: uuid.UUID, inspector_id: int) -> int:
-    """A unique key refused the sheet: a replay of an earlier submission, or a second sheet for the post."""
+    """A unique key refused the sheet: a replay of an earlier submission (its sheet), another inspector's
+    submission id, or a second sheet for the post (409)."""
     with db.engine.connect() as conn:
-        earlier = _earlier_submission(conn, submission_id, inspector_id)
+        earlier = _EARLIER.first(conn, {"submission_id": submission_id})
     if earlier is None:
         raise SubmitRefused(409, "already_scored")
-    return earlier
+    if earlier[1] != inspector_id:
+        raise SubmitRefused(409, "submission_reused")
+    return int(earlier[0])
 
 
 def sheet_for(sheet_id: int, inspector_id: int) -> Sheet | None:

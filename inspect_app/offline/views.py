@@ -28,20 +28,19 @@ from inspect_app import clock
 from inspect_app.ballot import views as ballot_views
 from inspect_app.domain.ballots import Signer
 from inspect_app.errors import refuse
-from inspect_app.extensions import limiter
 from inspect_app.field import views as field_views
 from inspect_app.field.services import SubmitRefused, load_round_post
 from inspect_app.field.sheet_form import items_fragment
 from inspect_app.htmx import render
 from inspect_app.models import RoundPost
 from inspect_app.public.views import public_post, render_post_page
-from inspect_app.security import CSP, public, roles_required
+from inspect_app.security import CSP, public, rate_limited, roles_required
 
 from . import shell
 from .services import OfflineRound, another_units_self_check, offline_round, offline_rounds
 
 bp = Blueprint("offline", __name__)
-limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])(bp)
+rate_limited(lambda: current_app.config["RATELIMIT_PUBLIC"])(bp)
 
 THEME_COOKIE = "theme"
 THEMES = ("default", "contrast")

@@ -15,9 +15,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from inspect_app.domain.enums import Role
-from inspect_app.extensions import db, limiter
+from inspect_app.extensions import db
 from inspect_app.rectifications.services import is_published_photo
-from inspect_app.security import ALL_ROLES, SUPERVISORS, public, roles_required
+from inspect_app.security import ALL_ROLES, SUPERVISORS, public, rate_limited, roles_required
 
 from .owners import signed_by, units_seeing
 from .storage import NAME
@@ -63,7 +63,7 @@ def show(name: str) -> Response:
 
 @bp.get("/after/<name>")
 @public
-@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
+@rate_limited(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def public_after_photo(name: str) -> Response:
     """An after-photo of a fix a re-check confirmed, shown on the post's public page."""
     return _serve(name, is_published_photo, 86400)

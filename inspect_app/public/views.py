@@ -20,7 +20,7 @@ from inspect_app.domain.feedback import MAX_CHARS, FeedbackRefused
 from inspect_app.domain.lifecycle import Shown, shown_status
 from inspect_app.domain.standards import sections
 from inspect_app.errors import refuse
-from inspect_app.extensions import db, limiter
+from inspect_app.extensions import db
 from inspect_app.htmx import render
 from inspect_app.i18n import grade_bands
 from inspect_app.models import Post, Round, StandardVersion
@@ -36,11 +36,11 @@ from inspect_app.queries import (
     round_inspecting,
 )
 from inspect_app.rectifications.services import post_counts, published_photos
-from inspect_app.security import public
+from inspect_app.security import public, rate_limited
 from inspect_app.setup.services import external_url
 
 bp = Blueprint("public", __name__)
-limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])(bp)
+rate_limited(lambda: current_app.config["RATELIMIT_PUBLIC"])(bp)
 
 
 @bp.get("/")
@@ -154,7 +154,7 @@ def standard(version_id: int) -> Response:
 
 @bp.route("/p/<code>/feedback", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["RATELIMIT_FEEDBACK"], methods=["POST"])
+@rate_limited(lambda: current_app.config["RATELIMIT_FEEDBACK"], methods=["POST"])
 def feedback(code: str) -> Response:
     """职工监督意见: a short anonymous note; shown on the post's page once its branch approves it."""
     found, shown = _public_post(code)

@@ -11,9 +11,8 @@ from werkzeug.wrappers import Response
 from inspect_app.audit import actor_of
 from inspect_app.domain.enums import Role
 from inspect_app.domain.mine import COMMON_ZONES
-from inspect_app.extensions import limiter
 from inspect_app.htmx import render
-from inspect_app.security import public, roles_required
+from inspect_app.security import public, rate_limited, roles_required
 
 from . import messages
 from .forms import check_key, parse_admin, parse_mine
@@ -47,7 +46,7 @@ def _page(status: int, errors: dict[str, str], needs_admin: bool) -> Response:
 
 @bp.route("/", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@rate_limited(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 def start() -> Response:
     if mine_info() is not None:
         return render("setup/start.html", status=409, done=True, message=messages.refused("done"))

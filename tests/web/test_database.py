@@ -232,3 +232,94 @@ def test_the_upgrade_stores_the_standings_of_rounds_sealed_before_it(scratch_url
             assert rounds_standings([rnd])[rnd.id] == live
         db.session.remove()
         db.engine.dispose()
+
+
+def test_prepared_statements_read_and_refuse_as_sqlalchemy_would(app: Flask) -> None:
+    """The hot statements run on the driver (inspect_app/driver.py): the same values and types as through
+    SQLAlchemy (UUID, decimals, booleans, dates, JSON) on both databases, and the same exceptions."""
+    from inspect_app.driver import Prepared
+
+    sheet_of = Prepared(
+        select(Sheet.submission_id, Sheet.score, Sheet.vetoed, Sheet.created_at).where(
+            Sheet.id == sa.bindparam("id")
+        )
+    )
+    line_of = Prepared(
+        select(
+            SheetItem.sheet_id, SheetItem.item_id, SheetItem.counts, SheetItem.deduction, SheetItem.remark
+        ).where(SheetItem.id == sa.bindparam("id"))
+    )
+    add_line = Prepared(
+        sa.insert(SheetItem),
+        keys=("sheet_id", "item_id", "defects", "deduction", "remark", "counts"),
+        many=True,
+    )
+    with app.app_context():
+        line = db.session.scalars(select(SheetItem).where(SheetItem.counts.isnot(None)).limit(1)).one()
+        sheet = db.session.get(Sheet, line.sheet_id)
+        assert sheet is not None
+        expected_sheet = (sheet.submission_id, sheet.score, sheet.vetoed, sheet.created_at)
+        expected_line = (line.sheet_id, line.item_id, line.counts, line.deduction, line.remark)
+        db.session.rollback()
+        with db.engine.connect() as conn:
+            got_sheet = sheet_of.first(conn, {"id": sheet.id})
+            got_line = line_of.first(conn, {"id": line.id})
+            assert sheet_of.first(conn, {"id": -1}) is None
+        assert got_sheet == expected_sheet
+        assert [type(v) for v in got_sheet] == [type(v) for v in expected_sheet]
+        assert got_line == expected_line
+        assert isinstance(got_line[2], list)
+        again = {"sheet_id": line.sheet_id, "item_id": line.item_id, "defects": 0, "deduction": Decimal(0),
+                 "remark": "", "counts": [0]}  # fmt: skip
+        with pytest.raises(IntegrityError), write_connection() as conn:  # one line per item of a sheet
+            add_line.run(conn, [again])
+        with pytest.raises(ValueError, match="remark"), write_connection() as conn:
+            Prepared(sa.insert(SheetItem), keys=("sheet_id", "item_id")).run(conn, again)  # no defaults run
+
+
+def test_sqlite_writers_queue_on_a_lock_file_and_never_wait_forever(
+    sqlite_app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writers wait their turn on ``<database>-writers`` (flock: woken as soon as the last one commits,
+    instead of SQLite's busy sleeps of 1 ms and more); a turn held too long is given up after the busy
+    timeout and SQLite's own lock decides, as before."""
+    import fcntl
+    import os
+    import stat
+    import time
+
+    from inspect_app import database
+
+    def write() -> None:
+        with write_connection() as conn:
+            conn.execute(sa.update(User).where(User.username == "admin").values(display_name="x"))
+
+    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 400)
+    lock_file = tmp_path / "own.db-writers"
+    with sqlite_app.app_context():
+        write()
+        assert stat.S_IMODE(lock_file.stat().st_mode) == 0o600
+        other = os.open(lock_file, os.O_RDWR)  # another worker's writer, in the middle of its write
+        try:
+            fcntl.flock(other, fcntl.LOCK_EX)
+            started = time.monotonic()
+            write()  # SQLite is free, but the turn is not
+            waited = time.monotonic() - started
+            assert 0.4 <= waited < 2  # it waited for its turn, then went on without it
+
+            done: list[float] = []
+
+            def writer() -> None:
+                with sqlite_app.app_context():
+                    started = time.monotonic()
+                    write()
+                    done.append(time.monotonic() - started)
+
+            thread = threading.Thread(target=writer)
+            thread.start()
+            time.sleep(0.1)
+            fcntl.flock(other, fcntl.LOCK_UN)  # the other writer committed
+            thread.join()
+            assert 0.1 <= done[0] < 0.35  # woken when the turn came, long before giving up
+        finally:
+            os.close(other)

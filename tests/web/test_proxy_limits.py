@@ -107,3 +107,44 @@ def test_memory_limits_with_several_workers_are_announced_at_start(
     with caplog.at_level(logging.WARNING):
         apps.append(make_app(migrated_url, TESTING=False, RATELIMIT_ENABLED=True))
     assert "INSPECT_RATELIMIT_STORAGE_URI" in caplog.text
+
+
+def test_every_route_with_a_rate_limit_goes_through_the_limiter(app: Flask) -> None:
+    """Routes that declare no limit skip the limiter (security.declares_no_limit, issue 22): the shortcut must
+    know every route the limiter would limit, or a limit would silently stop counting. Asked of the limiter
+    itself, so a ``limiter.limit`` written around ``rate_limited`` fails here."""
+    from inspect_app.extensions import limiter
+    from inspect_app.security import route_declares_no_limit
+
+    limited_by_limiter, skipped = set(), set()
+    with app.test_request_context():
+        for endpoint in app.view_functions:
+            blueprint = endpoint.rpartition(".")[0] or None
+            defaults, decorated = limiter.limit_manager.resolve_limits(app, endpoint, blueprint)
+            if defaults or decorated:
+                limited_by_limiter.add(endpoint)
+            if route_declares_no_limit(app, endpoint, blueprint):
+                skipped.add(endpoint)
+    assert {
+        "auth.login",
+        "auth.password",
+        "setup.start",
+        "ballot.submit",
+        "public.feedback",
+    } <= limited_by_limiter
+    assert "field.submit" in skipped  # the storm's route
+    assert not limited_by_limiter & skipped
+
+
+def test_changing_one_s_password_is_rate_limited(app: Flask, migrated_url: str, apps: list[Flask]) -> None:
+    """Guessing the current password on a logged-in phone meets the login limit like the login page."""
+    from tests.conftest import CSRF_RE, login
+
+    client = limited(apps, migrated_url, RATELIMIT_LOGIN="3 per minute").test_client()
+    login(client, "renshi")
+    page = client.get("/password").get_data(as_text=True)
+    match = CSRF_RE.search(page)
+    form = {"current": "guess", "new": "Another-2026-pass", "repeat": "Another-2026-pass",
+            "csrf_token": match.group(1) if match else ""}  # fmt: skip
+    statuses = [client.post("/password", data=form).status_code for _ in range(4)]
+    assert statuses == [422, 422, 422, 429]

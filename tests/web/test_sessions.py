@@ -49,6 +49,33 @@ def test_logout_kills_every_copy_of_the_session_and_remember_cookies(app: Flask)
     assert phone.get(PRIVATE).status_code == 200
 
 
+def test_a_session_cookie_checked_before_still_expires_and_a_forged_one_never_passes(app: Flask) -> None:
+    """Workers remember a session cookie whose signature they checked (security.CardSessionInterface): its
+    age is still checked on every request, and only the exact cookie they checked is found."""
+    from datetime import timedelta
+
+    phone = app.test_client()
+    login(phone, "branch_secretary")
+    assert phone.get(PRIVATE).status_code == 200  # checked, and remembered
+    cookie = phone.get_cookie("session", domain="inspect.test")
+    assert cookie is not None
+    forger = app.test_client()
+    payload, _, signature = cookie.value.rpartition(".")
+    forger.set_cookie("session", f"{payload}.{signature[::-1]}", domain="inspect.test")
+    assert forger.get(PRIVATE).status_code == 302  # same payload, wrong signature: logged out
+    lifetime = app.permanent_session_lifetime
+    try:
+        app.permanent_session_lifetime = timedelta(seconds=1)
+        signed = time.time()
+        while time.time() < signed + 2.1:  # the wall clock, which signatures use (it may lag a sleep here)
+            time.sleep(0.1)
+        response = phone.get(PRIVATE)
+        assert response.status_code == 302  # the remembered cookie has expired all the same
+        assert "/login" in response.headers["Location"]
+    finally:
+        app.permanent_session_lifetime = lifetime
+
+
 def test_cookies_are_samesite_httponly_and_remembered_for_a_month(app: Flask) -> None:
     phone = app.test_client()
     _log_in_remembered(phone, "committee")
