@@ -14,6 +14,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
@@ -43,6 +44,11 @@ class _Compiled:
     #: the result columns' converters, known once the driver has described a result (PostgreSQL's depend on
     #: the type it sends: a numeric or a float)
     columns: tuple[_Convert, ...] | None = None
+
+    @cached_property
+    def all_given(self) -> bool:
+        """Every placeholder is the caller's (none fixed by the statement)."""
+        return all(bind.required for _name, bind in self.binds)
 
 
 class Prepared:
@@ -119,6 +125,10 @@ class Prepared:
 
 
 def _values(compiled: _Compiled, params: Params) -> tuple[Any, ...] | dict[str, Any]:
+    if compiled.positional and compiled.all_given:  # the usual case, kept short: it runs for every row
+        return tuple(
+            params[b.key] if b.convert is None else b.convert(params[b.key]) for _n, b in compiled.binds
+        )
     values = []
     for _name, bind in compiled.binds:
         if bind.key in params:

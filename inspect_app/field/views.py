@@ -88,9 +88,8 @@ SIGNERS = (Role.INSPECTOR, Role.HR, Role.BRANCH_SECRETARY, Role.COMMITTEE)
 
 
 def signer() -> Signer:
-    return Signer(
-        Role(current_user.role), current_user.home_unit_id, current_user.display_name, user_id=current_user.id
-    )
+    user = current_user._get_current_object()  # one lookup behind the proxy, not four
+    return Signer(Role(user.role), user.home_unit_id, user.display_name, user_id=user.id)
 
 
 @bp.get("/<int:round_id>/<code>")
