@@ -67,9 +67,6 @@ class Prepared:
         row = self.first(conn, params)
         return None if row is None else row[0]
 
-    def rows(self, conn: Connection, params: Params) -> list[tuple[Any, ...]]:
-        return self._run(conn, params, fetch=-1)
-
     def run(self, conn: Connection, params: Params | Sequence[Params]) -> None:
         """Execute once, or once per mapping of a sequence (executemany)."""
         self._run(conn, params, fetch=0)
@@ -85,7 +82,7 @@ class Prepared:
                 cursor.executemany(compiled.sql, [_values(compiled, p) for p in params])
             if not fetch:
                 return []
-            found = cursor.fetchmany(fetch) if fetch > 0 else cursor.fetchall()
+            found = cursor.fetchmany(fetch)
             columns = compiled.columns
             if columns is None:
                 columns = compiled.columns = self._converters(dialect, cursor.description)

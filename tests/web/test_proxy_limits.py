@@ -110,9 +110,9 @@ def test_memory_limits_with_several_workers_are_announced_at_start(
 
 
 def test_every_route_with_a_rate_limit_goes_through_the_limiter(app: Flask) -> None:
-    """Routes that declare no limit skip the limiter (security.declares_no_limit, issue 22): the shortcut must
-    know every route the limiter would limit, or a limit would silently stop counting. Asked of the limiter
-    itself, so a ``limiter.limit`` written around ``rate_limited`` fails here."""
+    """Routes that declare no limit skip the limiter (security.rate_limited, issue 22): the shortcut must know
+    every route the limiter would limit, or a limit would silently stop counting. Asked of the limiter itself,
+    so a ``limiter.limit`` written around ``rate_limited`` fails here."""
     from inspect_app.extensions import limiter
     from inspect_app.security import route_declares_no_limit
 
