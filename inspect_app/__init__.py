@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Config → extensions → blueprints → cli → errors."""
-    from . import cli, config, errors, htmx, i18n, params, security
+    from . import cli, config, errors, htmx, i18n, params, security, tenancy
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
@@ -48,8 +48,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     params.init_app(app)  # before any blueprint: its routes' <int:…> are bounded
 
     db.init_app(app)
-    with app.app_context():
-        configure_engine(db.engine)
+    group = config.group_mode(app)
+    if group:  # a coal group's mines: the catalogue here, each mine's database chosen per request
+        with app.app_context():
+            db.engine.dispose()
+        catalogue = tenancy.catalogue_engine(app)
+        configure_engine(catalogue)
+        tenancy.init_app(app, catalogue)
+    else:
+        with app.app_context():
+            configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -57,6 +65,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     security.init_app(app)
 
+    if group:
+        from .group.views import bp as group_bp
+
+        tenancy.guard_areas(app)  # before any blueprint's own hooks: a mine's pages answer only in a mine
+        app.register_blueprint(group_bp)
     for bp in (
         setup_bp,
         public_bp,

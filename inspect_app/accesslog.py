@@ -19,14 +19,16 @@ from gunicorn.glogging import Logger
 from .security import SESSIONLESS_PREFIX
 
 #: paths whose requests are anonymous by promise (ballot routes, miners' notes)
-ANONYMOUS_PATH = re.compile(rf"^{re.escape(SESSIONLESS_PREFIX)}|^/p/[^/]+/feedback$")
+ANONYMOUS_PATH = re.compile(rf"^(/m/[^/]+)?({re.escape(SESSIONLESS_PREFIX)}|/p/[^/]+/feedback$)")
 KEPT = ("r", "s", "m", "U", "q", "H", "l", "p")
 
 
 class AnonymousAwareLogger(Logger):
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
-        if not ANONYMOUS_PATH.match(environ.get("PATH_INFO") or ""):
+        # a group's mine: PATH_INFO lost its /m/<code> to SCRIPT_NAME (tenancy.MinePaths); both are checked
+        path = (environ.get("SCRIPT_NAME") or "") + (environ.get("PATH_INFO") or "")
+        if not ANONYMOUS_PATH.match(path) and not ANONYMOUS_PATH.match(environ.get("PATH_INFO") or ""):
             return atoms
         kept = {name: atoms[name] for name in KEPT}
         kept["u"] = "-"

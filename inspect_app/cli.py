@@ -7,7 +7,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from . import clock, demo
+from . import clock, demo, tenancy
 from .domain.ballots import format_card
 from .domain.enums import Role, values
 from .extensions import db
@@ -220,3 +220,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(setup_key_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(photos_cleanup_command)
+    if tenancy.is_group(app):
+        from .group.cli import init_app as group_commands
+
+        group_commands(app)

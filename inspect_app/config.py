@@ -79,7 +79,20 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": "",
     "SMTP_FROM": "",
     "SMTP_SECURITY": "starttls",
+    #: a coal group's mines on one deployment (tenancy.py): DATABASE_URL is then the group's catalogue and
+    #: each mine has its own database (SQLite file or PostgreSQL schema), reached at /m/<code>/ or by host
+    "GROUP": False,
+    #: host → mine code, e.g. {"a.inspect.example.cn": "a"} (INSPECT_MINE_HOSTS as JSON)
+    "MINE_HOSTS": {},
+    #: the mine a command works on in group mode (INSPECT_MINE=<code> flask …)
+    "MINE": None,
+    #: PostgreSQL connections each worker keeps open per mine (plus up to 8 more while busy)
+    "MINE_POOL_SIZE": 2,
 }
+
+
+def group_mode(app: Flask) -> bool:
+    return app.config["GROUP"] in (True, "true", "1", 1)
 
 
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:

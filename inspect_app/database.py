@@ -74,6 +74,9 @@ class Lock(IntEnum):
     REVIEW = 0x0E07  #: a 季讲评 record: saved and closed one at a time (its notice drafted once)
     PLAN = 0x0E08  #: a plan line: changed or stopped one at a time (a twin change finds it ended)
     NOTIFY_CHANNEL = 0x0E09  #: a work-chat robot: its rate limit counted and a message claimed, together
+    GROUP_STANDARD = (
+        0x0E0A  #: a group standard: its editions numbered (catalogue) and taken by a mine, one at a time
+    )
 
 
 def hold(conn: Connection, lock: Lock, key: int, exclusive: bool = True) -> None:

@@ -232,6 +232,10 @@ class Standard(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     profession: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(128), unique=True)
+    #: the group's standard this one is (published by the group administrator: the mine does not edit it),
+    #: None for the mine's own; and the group's edition it has last taken
+    group_standard_id: Mapped[int | None] = mapped_column(Integer, unique=True, default=None)
+    group_version: Mapped[int | None] = mapped_column(Integer, default=None)
 
     versions: Mapped[list[StandardVersion]] = relationship(
         back_populates="standard", order_by="StandardVersion.number"

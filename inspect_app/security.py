@@ -23,6 +23,7 @@ from itsdangerous import BadSignature
 from sqlalchemy import bindparam, func, select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import tenancy
 from .domain.enums import Role
 from .driver import Prepared
 from .errors import refuse
@@ -171,6 +172,10 @@ def load_session_user(cookie_id: str) -> SessionUser | None:
         return None
     if len(user_id) > 10 or len(version) > 10:
         return None
+    if tenancy.outside_mines():  # the group's own area: its administrators, from the catalogue
+        from .group.services import load_group_user
+
+        return load_group_user(int(user_id), int(version))
     with db.engine.connect() as conn:  # not the ORM session: one plain read, no transaction left open
         row = _SESSION_USER.first(conn, {"id": int(user_id)})
     if row is None:
@@ -269,7 +274,7 @@ class CardSessionInterface(SecureCookieSessionInterface):
         if not cookie or not app.secret_key:
             return super().open_session(app, request)
         max_age = app.permanent_session_lifetime.total_seconds()
-        verified: dict[str, tuple[float, str]] = app.extensions.setdefault("inspect_verified_sessions", {})
+        verified: dict[str, tuple[float, str]] = tenancy.state().setdefault("inspect_verified_sessions", {})
         found = verified.get(cookie)
         if found is not None and time.time() - found[0] <= max_age:
             return self.session_class(self.serializer.loads(found[1]))

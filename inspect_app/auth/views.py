@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from inspect_app import tenancy
 from inspect_app.accounts.messages import refusal
 from inspect_app.accounts.services import AccountRefused, change_password, record_login
 from inspect_app.audit import actor_of
@@ -43,7 +44,7 @@ def _safe_next(target: str | None) -> str:
 
 def _account() -> str:
     """The per-account limit's key: the username as typed, normalised (never a password)."""
-    return "login-account:" + request.form.get("username", "").strip().lower()[:64]
+    return f"login-account:{tenancy.code()}:" + request.form.get("username", "").strip().lower()[:64]
 
 
 @bp.route("/login", methods=["GET", "POST"])

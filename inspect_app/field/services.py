@@ -10,13 +10,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from inspect_app import clock
+from inspect_app import clock, tenancy
 from inspect_app.audit import Actor
 from inspect_app.database import Lock, hold, write_connection
 from inspect_app.domain.ballots import Signer, may_sign, self_check_unit
@@ -159,7 +158,7 @@ _RULES = (
 
 def checklist(version_id: int, conn: Connection) -> tuple[ItemRule, ...]:
     """The scoring rules of a standard version, cached per app (a version never changes once made)."""
-    cache: dict[int, tuple[ItemRule, ...]] = current_app.extensions.setdefault("inspect_checklists", {})
+    cache: dict[int, tuple[ItemRule, ...]] = tenancy.state().setdefault("inspect_checklists", {})
     rules = cache.get(version_id)
     if rules is None:
         deductions: dict[int, list[Deduction]] = {}

@@ -90,7 +90,7 @@ def manifest() -> Response:
         "name": _("Party-member model posts"),
         "short_name": _("Model posts"),
         "start_url": url_for("offline.index"),
-        "scope": "/",
+        "scope": request.script_root + "/",  # a group's mine: its own pages only
         "display": "standalone",
         "background_color": "#101214",
         "theme_color": "#101214",

@@ -15,6 +15,8 @@ from pathlib import Path
 from flask import Flask, current_app
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from inspect_app import tenancy
+
 from .sanitise import CleanPhoto, PhotoRefused, sanitise
 from .storage import LocalStore, PhotoStore, S3Store, object_name
 
@@ -76,7 +78,8 @@ def read_uploads(files: MultiDict[str, FileStorage], limit: int) -> list[Upload]
 def photo_store(app: Flask | None = None) -> PhotoStore:
     """The configured store: ``PHOTO_STORE = "local"`` (``PHOTO_DIR``) or ``"s3"`` (``S3_BUCKET``…)."""
     app = app or current_app
-    store = app.extensions.get("inspect_photo_store")
+    cache = tenancy.state() if tenancy.is_group(app) else app.extensions  # a mine's photos: its own folder
+    store = cache.get("inspect_photo_store")
     if store is None:
         if app.config["PHOTO_STORE"] == "s3":
             import boto3  # optional dependency: pip install .[s3]
@@ -85,7 +88,7 @@ def photo_store(app: Flask | None = None) -> PhotoStore:
             store = S3Store(client, app.config["S3_BUCKET"], app.config.get("S3_PREFIX", "photos/"))
         else:
             store = LocalStore(Path(app.config.get("PHOTO_DIR") or Path(app.instance_path) / "photos"))
-        app.extensions["inspect_photo_store"] = store
+        cache["inspect_photo_store"] = store
     return store
 
 

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Select, Subquery, case, func, insert, select, union_all
 from sqlalchemy.engine import Connection
 
+from inspect_app import tenancy
 from inspect_app.domain.ranking import Rules, rank
 from inspect_app.domain.scoring import CENT, round_points
 from inspect_app.extensions import db
@@ -125,7 +125,7 @@ def rounds_standings(rounds: Sequence[Round]) -> dict[int, dict[int, Standing]]:
     then kept in the process), an open round's grouped from its sheets, in one query for all of them. A
     sealed round without stored standings (none of its posts had a sheet, or it was sealed by hand) is
     grouped from its sheets too."""
-    cache: dict[int, dict[int, Standing]] = current_app.extensions.setdefault(_SEALED_CACHE, {})
+    cache: dict[int, dict[int, Standing]] = tenancy.state().setdefault(_SEALED_CACHE, {})
     found = {r.id: cache[r.id] for r in rounds if r.status in SEALED and r.id in cache}
     sealed = [r.id for r in rounds if r.status in SEALED and r.id not in found]
     found |= _stored_standings(sealed) if sealed else {}

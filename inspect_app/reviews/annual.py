@@ -168,3 +168,38 @@ def _decision_text(decision: str, rows: Sequence[PeriodRow]) -> str:
         lines.append(_("%(n)d. %(post)s (%(unit)s): %(score)s points, %(grade)s.", n=i, post=r.post.name,
                        unit=r.post.unit.name, score=f"{score:.2f}", grade=grade_label(score)))  # fmt: skip
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class MineSummary:
+    """A mine's year as its group compares it: the same parts as a branch's (``domain.annual``), over the
+    whole mine. Counts and rates only: nothing of a sheet."""
+
+    posts: int  # posts rated in the year
+    parts: dict[str, Decimal | None]
+    score: Decimal | None
+    best: Decimal | None
+    lowest: Decimal | None
+
+
+def mine_summary(year: int, today: date) -> MineSummary:
+    scores = [r.score for r in year_ranking(year) if r.score is not None and r.rank is not None]
+    counted = Counter[str]()
+    for _unit, counts in year_summary(year, today):
+        counted.update(counts)
+    due = sum(
+        counted[s.value] for s in (SelfCheck.DONE, SelfCheck.LATE, SelfCheck.PARTIAL, SelfCheck.MISSING)
+    )
+    good, raised = (sum(pair) for pair in zip((0, 0), *_fixes(year).values(), strict=False))
+    parts = {
+        "posts": mean(scores),
+        "self_checks": self_check_part(counted[SelfCheck.DONE.value], counted[SelfCheck.LATE.value], due),
+        "rectifications": share(Decimal(good), raised),
+    }
+    return MineSummary(
+        len(scores),
+        parts,
+        branch_score(parts, annual_weights()),
+        max(scores, default=None),
+        min(scores, default=None),
+    )

@@ -18,7 +18,7 @@ from flask import current_app, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from inspect_app import audit
+from inspect_app import audit, tenancy
 from inspect_app.audit import Actor
 from inspect_app.auth.services import hash_password
 from inspect_app.database import write_transaction
@@ -47,6 +47,8 @@ class FirstAdmin:
     username: str
     display_name: str
     password: str
+    #: a one-time password someone else chose (a group administrator adding the mine): changed at first login
+    must_change: bool = False
 
 
 class SetupRefused(Exception):
@@ -58,8 +60,11 @@ class SetupRefused(Exception):
 
 
 def mine_info() -> MineInfo | None:
-    """The mine's settings, or None before first-run setup (never cached: the next request looks again)."""
-    cache = current_app.extensions.setdefault(_CACHE, {})
+    """The mine's settings, or None before first-run setup (never cached: the next request looks again)
+    and in a group's own area (no mine there)."""
+    if tenancy.outside_mines():
+        return None
+    cache = tenancy.state().setdefault(_CACHE, {})
     hit = cache.get("info")
     if hit and hit[1] > time.monotonic():
         cached: MineInfo = hit[0]
@@ -82,7 +87,7 @@ def external_url(endpoint: str, **values: Any) -> str:
 
 
 def _forget_cached() -> None:
-    current_app.extensions.setdefault(_CACHE, {}).pop("info", None)
+    tenancy.state().setdefault(_CACHE, {}).pop("info", None)
 
 
 def setup_key() -> str:
@@ -142,6 +147,7 @@ def _first_admin(admin: FirstAdmin) -> User:
         display_name=admin.display_name,
         role=Role.ADMIN.value,
         password_hash=hash_password(admin.password),
+        must_change_password=admin.must_change,
     )
 
 

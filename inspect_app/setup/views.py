@@ -13,6 +13,7 @@ from inspect_app.domain.enums import Role
 from inspect_app.domain.mine import COMMON_ZONES
 from inspect_app.htmx import render
 from inspect_app.security import public, rate_limited, roles_required
+from inspect_app.tenancy import outside_mines
 
 from . import messages
 from .forms import check_key, parse_admin, parse_mine
@@ -26,7 +27,7 @@ OPEN_BEFORE_SETUP = frozenset({"setup.start", "static"})
 
 @bp.before_app_request
 def require_setup() -> Response | None:
-    if request.endpoint in OPEN_BEFORE_SETUP or mine_info() is not None:
+    if request.endpoint in OPEN_BEFORE_SETUP or outside_mines() or mine_info() is not None:
         return None
     return redirect(url_for("setup.start"), 303)
 

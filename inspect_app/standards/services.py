@@ -4,9 +4,11 @@ version; posts follow it, sheets already stored keep the version they were score
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from inspect_app.audit import Actor, record
 from inspect_app.database import Lock, hold_in_session, write_transaction
@@ -64,28 +66,72 @@ def create_standard(actor: Actor, title: str, profession: str, items: Sequence[I
 
 
 def add_version(actor: Actor, standard_id: int, items: Sequence[ItemDraft], note: str) -> int:
-    """A new version of a standard; posts on any earlier version move to it. Returns the version number."""
+    """A new version of one of the mine's own standards; posts on any earlier version move to it. Returns
+    the version number. The group's standards are the group's to change (``take_group_version``)."""
     with write_transaction():
         hold_in_session(Lock.STANDARD_VERSIONS, standard_id)  # version numbers are max + 1
         standard = db.session.get(Standard, standard_id)
         if standard is None:
             raise StandardRefused("not_found", 404)
-        latest = db.session.scalar(
-            select(func.max(StandardVersion.number)).where(StandardVersion.standard_id == standard_id)
-        )
-        old_ids = select(StandardVersion.id).where(StandardVersion.standard_id == standard_id)
-        version = build_version(standard, (latest or 0) + 1, items, note)
-        moving = select(Post.code).where(Post.standard_version_id.in_(old_ids))
-        moved = list(db.session.scalars(moving))
-        db.session.execute(
-            update(Post).where(Post.standard_version_id.in_(old_ids)).values(standard_version_id=version.id)
-        )
-        record(
-            actor,
-            "standard.version",
-            "standard",
-            standard_id,
-            {"version": latest},
-            {"version": version.number, "posts_moved": moved, "note": note} | _summary(items),
-        )
-        return version.number
+        if standard.group_standard_id is not None:
+            raise StandardRefused("group_standard", 409)
+        return _next_version(actor, standard, items, note)
+
+
+def _next_version(actor: Actor, standard: Standard, items: Sequence[ItemDraft], note: str) -> int:
+    latest = db.session.scalar(
+        select(func.max(StandardVersion.number)).where(StandardVersion.standard_id == standard.id)
+    )
+    old_ids = select(StandardVersion.id).where(StandardVersion.standard_id == standard.id)
+    version = build_version(standard, (latest or 0) + 1, items, note)
+    moving = select(Post.code).where(Post.standard_version_id.in_(old_ids))
+    moved = list(db.session.scalars(moving))
+    db.session.execute(
+        update(Post).where(Post.standard_version_id.in_(old_ids)).values(standard_version_id=version.id)
+    )
+    record(
+        actor,
+        "standard.version",
+        "standard",
+        standard.id,
+        {"version": latest},
+        {"version": version.number, "posts_moved": moved, "note": note} | _summary(items),
+    )
+    return version.number
+
+
+@dataclass(frozen=True)
+class GroupEdition:
+    """An edition of a group standard as the group publishes it (``group/services.publish``)."""
+
+    group_id: int
+    number: int
+    title: str
+    profession: str
+    note: str
+
+
+def take_group_version(actor: Actor, edition: GroupEdition, items: Sequence[ItemDraft]) -> int | None:
+    """The group's edition into this mine, in one transaction: the group's standard the first time (refused
+    if the mine's own has the title), else its next version, which the posts follow. None when the mine
+    has this edition or a later one already (a twin publish): the check and the write share the lock."""
+    try:
+        with write_transaction():
+            hold_in_session(Lock.GROUP_STANDARD, edition.group_id)
+            own = db.session.scalar(select(Standard).where(Standard.group_standard_id == edition.group_id))
+            if own is not None:
+                if (own.group_version or 0) >= edition.number:
+                    return None
+                own.group_version = edition.number
+                return _next_version(actor, own, items, edition.note)
+            if db.session.scalar(select(Standard.id).where(Standard.title == edition.title)):
+                raise StandardRefused("title_taken", 409)
+            standard = Standard(title=edition.title, profession=edition.profession,
+                                group_standard_id=edition.group_id, group_version=edition.number)  # fmt: skip
+            db.session.add(standard)
+            build_version(standard, 1, items, edition.note)
+            summary = {"title": edition.title, "group_version": edition.number} | _summary(items)
+            record(actor, "standard.create", "standard", standard.id, None, summary)
+            return 1
+    except IntegrityError:  # SQLite: a twin created it first (PostgreSQL's lock made this one wait)
+        return None

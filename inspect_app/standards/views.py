@@ -72,9 +72,14 @@ def _show(
         standard=standard,
         version=version,
         sections=sections(version.items),
-        may_edit=current_user.role in EDITORS,
+        may_edit=current_user.role in EDITORS and standard.group_standard_id is None,
         problems=problems,
     )
+
+
+def _group_owns(standard: Standard, version: StandardVersion) -> Response:
+    message = _("The group's standard: its editions come from the group. Add a standard of the mine's own.")
+    return _show(standard, version, [message], 409)
 
 
 def _problems(error: StandardRejected | FileRefused) -> list[str]:
@@ -98,6 +103,8 @@ def _items_from(form: MultiDict[str, str]) -> list[ItemDraft]:
 def edit(standard_id: int) -> Response:
     """Edit the latest version's items in a table; saving makes a new version."""
     standard, version = _version(standard_id, None)
+    if standard.group_standard_id is not None:
+        return _group_owns(standard, version)
     problems: list[str] = []
     if request.method == "POST":
         try:
@@ -140,6 +147,8 @@ def _upload_items() -> list[ItemDraft]:
 def import_version(standard_id: int) -> Response:
     """A file replaces the items as a new version; any problem leaves the standard as it was."""
     standard, version = _version(standard_id, None)
+    if standard.group_standard_id is not None:
+        return _group_owns(standard, version)
     try:
         items = _upload_items()
         number = add_version(actor_of(current_user), standard_id, items, request.form.get("note", "")[:500])

@@ -47,7 +47,9 @@
   "use strict";
   if ("serviceWorker" in navigator && window.isSecureContext) {
     window.addEventListener("load", function () {
-      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+      // a group's mine at /m/<code>/ has its own worker, scoped to its own pages (data-root, base.html)
+      var root = document.documentElement.getAttribute("data-root") || "";
+      navigator.serviceWorker.register(root + "/sw.js", { scope: root + "/" }).catch(function () {});
     });
   }
   function themeCookie() {

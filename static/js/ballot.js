@@ -2,7 +2,10 @@
 // learns which phone holds which card. Progressive enhancement: without it, the card is typed on each form.
 (function () {
   "use strict";
-  var PREFIX = "inspect.card.";
+  // a group's mine at /m/<code>/ shares the phone's origin with the others: what it keeps carries its address
+  var ROOT = document.documentElement.getAttribute("data-root") || "";
+  var NS = ROOT ? "@" + ROOT : "";
+  var PREFIX = "inspect" + NS + ".card.";
   function store(roundId, code) {
     try { localStorage.setItem(PREFIX + roundId, code); return true; } catch (e) { return false; }
   }

@@ -4,10 +4,12 @@
 // rounds are cached apart ("inspect-signed-<id>"): logging out deletes them (static/js/memory.js).
 (function () {
   "use strict";
+  var ROOT = document.documentElement.getAttribute("data-root") || "";
+  var NS = ROOT ? "@" + ROOT : "";
   var root = document.getElementById("offline");
   if (!root) return;
-  var INDEX = "inspect.rounds";
-  var CARD = "inspect.card.";
+  var INDEX = "inspect" + NS + ".rounds";
+  var CARD = "inspect" + NS + ".card.";
 
   function l(name, values) {
     var text = root.getAttribute("data-l-" + name) || name;
@@ -51,7 +53,9 @@
     });
   }
 
-  function cacheName(roundId, anonymous) { return (anonymous ? "inspect-round-" : "inspect-signed-") + roundId; }
+  function cacheName(roundId, anonymous) {
+    return (anonymous ? "inspect-round-" : "inspect-signed-") + roundId + NS;
+  }
 
   function store(data) {
     var name = cacheName(data.round.id, data.round.anonymous);

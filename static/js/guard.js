@@ -6,7 +6,10 @@
 //   list with the round's card.
 (function () {
   "use strict";
-  var SENT = "inspect.sent.";
+  // a group's mine at /m/<code>/ shares the phone's origin with the others: what it keeps carries its address
+  var ROOT = document.documentElement.getAttribute("data-root") || "";
+  var NS = ROOT ? "@" + ROOT : "";
+  var SENT = "inspect" + NS + ".sent.";
 
   function clean(text) { return String(text || "").toUpperCase().replace(/[\s\t-]/g, ""); }
   function validCard(code, alphabet) {

@@ -8,10 +8,13 @@
 // * a "forget this card" button (data-forget-card="<round>") deletes one card at once.
 (function () {
   "use strict";
-  var CARD = "inspect.card.";
-  var INDEX = "inspect.rounds";
-  var RESULTS = "inspect.outbox.results";
-  var CHECKED = "inspect.live.checked";
+  // a group's mine at /m/<code>/ shares the phone's origin with the others: what it keeps carries its address
+  var ROOT = document.documentElement.getAttribute("data-root") || "";
+  var NS = ROOT ? "@" + ROOT : "";
+  var CARD = "inspect" + NS + ".card.";
+  var INDEX = "inspect" + NS + ".rounds";
+  var RESULTS = "inspect" + NS + ".outbox.results";
+  var CHECKED = "inspect" + NS + ".live.checked";
   var CHECK_EVERY = 60000;
 
   function read(key, fallback) {
@@ -41,7 +44,7 @@
   function forgetCard(roundId) {
     try {
       localStorage.removeItem(CARD + roundId);
-      localStorage.removeItem("inspect.sent." + roundId); // guard.js: which (card, post) this phone sent
+      localStorage.removeItem("inspect" + NS + ".sent." + roundId); // guard.js: which (card, post) this phone sent
     } catch (e) { /* no storage */ }
   }
 
@@ -54,7 +57,7 @@
     delete index[id];
     write(INDEX, index);
     var dropped = outbox() ? outbox().dropRound(id) : Promise.resolve(0);
-    return Promise.all([dropCaches(function (name) { return name === "inspect-round-" + id; }), dropped])
+    return Promise.all([dropCaches(function (name) { return name === "inspect-round-" + id + NS; }), dropped])
       .then(function (done) { return done[1]; });
   }
 
@@ -85,7 +88,7 @@
     if (!force && Date.now() - last < CHECK_EVERY) return Promise.resolve();
     return known().then(function (ids) {
       if (!ids.length) return null;
-      return fetch("/b/rounds/live.json", {
+      return fetch(ROOT + "/b/rounds/live.json", {
         credentials: "omit", cache: "no-store", headers: { Accept: "application/json" },
       }).then(function (response) { return response.ok ? response.json() : null; }).then(function (data) {
         if (!data || !data.live) return null;

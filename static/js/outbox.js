@@ -11,10 +11,12 @@
 // Without IndexedDB (or without this script) forms post as plain forms.
 (function () {
   "use strict";
+  var ROOT = document.documentElement.getAttribute("data-root") || "";
+  var NS = ROOT ? "@" + ROOT : "";
   if (!window.indexedDB || !window.fetch || !window.FormData || !window.Promise) return;
-  var DB_NAME = "inspect";
+  var DB_NAME = "inspect" + NS;
   var STORE = "outbox";
-  var RESULTS = "inspect.outbox.results";
+  var RESULTS = "inspect" + NS + ".outbox.results";
   var FIRST_WAIT = 2000;
   var MAX_WAIT = 5 * 60 * 1000;
   var LIVE_GRACE = 30000; // the form's own POST is on its way: replays wait that long for its answer
@@ -103,7 +105,7 @@
   }
 
   function who() {
-    return fetch("/offline/session.json", { credentials: "same-origin", cache: "no-store",
+    return fetch(ROOT + "/offline/session.json", { credentials: "same-origin", cache: "no-store",
       headers: { Accept: "application/json" } }).then(function (r) { return r.json(); });
   }
 
@@ -226,7 +228,7 @@
       return pass(force).catch(function () {}).then(function () { busy = null; render(); schedule(); });
     };
     if (navigator.locks && navigator.locks.request) {
-      return navigator.locks.request("inspect-outbox", { ifAvailable: true }, function (lock) {
+      return navigator.locks.request(DB_NAME + "-outbox", { ifAvailable: true }, function (lock) {
         return lock ? run() : null;
       });
     }
@@ -281,7 +283,7 @@
     title.textContent = label("queued");
     var link = document.createElement("a");
     link.className = "button primary big";
-    link.href = "/outbox";
+    link.href = ROOT + "/outbox";
     link.textContent = label("outbox");
     card.appendChild(title);
     card.appendChild(link);

@@ -14,15 +14,19 @@
     return text;
   }
 
-  // Where a scanned text leads on this site, or null.
+  // Where a scanned text leads on this site, or null. A typed code is a post of this mine; a printed URL
+  // keeps the mine its path names (/m/<code>/…, a group's mine), else this page's mine (data-root).
+  var ROOT = document.documentElement.getAttribute("data-root") || "";
   function target(text) {
     var trimmed = String(text || "").trim();
-    if (/^[0-9A-Za-z]{4,12}$/.test(trimmed)) return "/p/" + trimmed.toUpperCase();
+    if (/^[0-9A-Za-z]{4,12}$/.test(trimmed)) return ROOT + "/p/" + trimmed.toUpperCase();
     var url;
     try { url = new URL(trimmed); } catch (e) { return null; }
-    var post = /^\/p\/([0-9A-Za-z]{4,12})\/?$/.exec(url.pathname);
-    if (post) return "/p/" + post[1].toUpperCase();
-    if (url.pathname === "/b/card" && url.hash) return "/b/card" + url.hash;
+    var path = /^(\/m\/[a-z][a-z0-9_]{1,15})?(\/.*)$/.exec(url.pathname);
+    var mine = path[1] || ROOT;
+    var post = /^\/p\/([0-9A-Za-z]{4,12})\/?$/.exec(path[2]);
+    if (post) return mine + "/p/" + post[1].toUpperCase();
+    if (path[2] === "/b/card" && url.hash) return mine + "/b/card" + url.hash;
     return null;
   }
   window.InspectScanTarget = target; // for the page's tests

@@ -215,22 +215,26 @@ def test_the_access_log_keeps_no_address_agent_size_or_time_of_day_for_anonymous
     resp = SimpleNamespace(status="200 OK", sent=1234, headers=[("Content-Type", "text/html")])
     took = timedelta(milliseconds=37)
 
-    def environ(path: str) -> dict[str, Any]:
+    def environ(path: str, mine: str = "") -> dict[str, Any]:
+        """A request as gunicorn logs it; a group's mine (``mine``): its path moved into SCRIPT_NAME."""
         return {
-            "REQUEST_METHOD": "POST", "RAW_URI": path, "PATH_INFO": path, "QUERY_STRING": "",
+            "REQUEST_METHOD": "POST", "RAW_URI": mine + path, "PATH_INFO": path, "QUERY_STRING": "",
             "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.8.0.7", "HTTP_USER_AGENT": "Phone/1.0",
-            "HTTP_X_FORWARDED_FOR": "10.8.0.7",
+            "HTTP_X_FORWARDED_FOR": "10.8.0.7", "SCRIPT_NAME": mine,
         }  # fmt: skip
 
     fmt = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" %({x-forwarded-for}i)s'
-    for path in ("/b/3/K7M3Q", "/p/K7M3Q/feedback"):
-        atoms = log.atoms_wrapper_class(log.atoms(resp, SimpleNamespace(headers=[]), environ(path), took))
+    for path, mine in [("/b/3/K7M3Q", ""), ("/p/K7M3Q/feedback", ""), ("/b/3/K7M3Q", "/m/jia"),
+                       ("/m/jia/p/K7M3Q/feedback", "")]:  # fmt: skip
+        atoms = log.atoms_wrapper_class(
+            log.atoms(resp, SimpleNamespace(headers=[]), environ(path, mine), took)
+        )
         line = fmt % atoms
         assert "10.8.0.7" not in line
         assert "Phone" not in line
         assert "1234" not in line
         assert "37" not in line
-        assert f'"POST {path} HTTP/1.1" 200' in line
+        assert f'"POST {mine}{path} HTTP/1.1" 200' in line
         assert ":" not in atoms["t"]  # [03/Dec/2026]: the day, no time of day
     other = log.atoms(resp, SimpleNamespace(headers=[]), environ("/rounds/3"), took)
     assert other["b"] == "1234"  # other requests are logged as configured
