@@ -17,73 +17,33 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from inspect_app import demo, tenancy
+from inspect_app import demo
 from inspect_app.audit import Actor
 from inspect_app.domain.ballots import card_digest, new_card_code
 from inspect_app.domain.enums import Role
 from inspect_app.domain.standards import check_items
 from inspect_app.extensions import db
 from inspect_app.group import services
-from inspect_app.group.cli import upgrade_catalogue
-from inspect_app.group.models import GroupMine
 from inspect_app.models import AnonSheet, BallotCard, Post, Standard, StandardVersion, User
 from inspect_app.standards.exchange import read_upload
 from tests.conftest import CSRF_RE, ROLE_LOGINS, make_app
+from tests.groups import GROUP_ADMIN, GROUP_PASSWORD, MINES, build_group, close_group
 from tests.web.helpers import THREADS, anonymous_round, together
 from tests.web.test_access import OWN_POST, name_every_signer, routes, sample_url
 from tests.web.test_ballot import CARDS, ballot, unscored_post
 
-GROUP_ADMIN, GROUP_PASSWORD = "jituan", "Group-admin-2026"
-MINES = ("jia", "yi")
-
-
-def _drop_schemas(url: str) -> None:
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        schemas = conn.scalars(
-            sa.text("SELECT nspname FROM pg_namespace WHERE nspname = :g OR nspname LIKE 'mine\\_%'"),
-            {"g": tenancy.GROUP_SCHEMA},
-        ).all()
-        for schema in schemas:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
-
-
-def group_url(db_url: str, folder: Path) -> str:
-    """The catalogue: a file in a folder of its own (mines go beside it), or this PostgreSQL database
-    emptied of any earlier run's group and mine schemas."""
-    if db_url.startswith("sqlite"):
-        return f"sqlite:///{folder / 'group.db'}"
-    _drop_schemas(db_url)
-    return db_url
-
 
 @pytest.fixture(scope="module")
 def group(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    folder = tmp_path_factory.mktemp("group")
-    app = make_app(group_url(db_url, folder), GROUP=True, PHOTO_DIR=str(folder / "photos"))
-    with app.app_context():
-        upgrade_catalogue()
-        services.create_admin(GROUP_ADMIN, "集团管理员", GROUP_PASSWORD)
-        with services.catalogue_write() as session:
-            for code in MINES:
-                session.add(GroupMine(code=code, name=f"{code.upper()}煤矿", short_name=f"{code.upper()}矿"))
-        tenancy.group_state().forget()
-        for code in MINES:
-            services.prepare_database(code)
-            with tenancy.use_mine(code):
-                demo.load()
-                db.session.remove()
+    app = build_group(db_url, tmp_path_factory.mktemp("group"))
     name_every_signer(mine_app(app, "yi"), OWN_POST)
     yield app
     for made in [app, *_APPS.values()]:
-        tenancy.group_state(made).dispose()
-        tenancy.group_state(made).catalogue.dispose()
+        close_group(made)
     _APPS.clear()
 
 
@@ -316,9 +276,7 @@ def test_the_group_publishes_a_standard_both_mines_use_and_compares_the_mines(gr
             assert standard.title == "集团采煤专业示范岗考核标准"
             assert [v.number for v in standard.versions] == [1]
     again = client.post(f"/group/standards/versions/{version_id}/publish", data={"csrf_token": token})
-    assert "Every mine already has" in again.get_data(as_text=True) or "各矿均已" in again.get_data(
-        as_text=True
-    )
+    assert "各矿均已有此版本" in again.get_data(as_text=True)
     # a new edition: each mine's standard gets version 2
     saved = client.post("/group/standards", data=form | {"file": (io.BytesIO(_standard_csv("20")), "s.csv")})
     with group.app_context():
@@ -388,3 +346,32 @@ def test_twin_uploads_and_publishes_store_each_edition_once(group: Flask) -> Non
         with mine_app(group, mine.code).app_context():
             own = db.session.scalars(select(Standard).where(Standard.group_standard_id == standard.id)).one()
             assert ([v.number for v in own.versions], own.group_version) == ([1], THREADS)
+
+
+def test_the_group_s_commands_add_mines_and_run_each_mine_s_daily_jobs(group: Flask, tmp_path: Path) -> None:
+    runner = group.test_cli_runner()
+    assert runner.invoke(args=["group", "init"]).exit_code == 0
+    added = runner.invoke(
+        args=["group", "add-admin", "jituan2", "--name", "集团二"], input="Group-second-77\nGroup-second-77\n"
+    )
+    assert added.exit_code == 0, added.output
+    sheet = tmp_path / "mines.csv"
+    sheet.write_text(
+        "代码,矿井全称,简称,管理员账号,管理员姓名\nd1,山东能源集团丁煤矿,丁矿,ding,赵六\n", encoding="utf-8"
+    )
+    imported = runner.invoke(args=["mines", "import", str(sheet)])
+    assert imported.exit_code == 0, imported.output
+    assert imported.output.startswith("d1\tding\t")
+    again = runner.invoke(args=["mines", "import", str(sheet)])  # the code is taken now: nothing added
+    assert again.exit_code != 0
+    assert "code_taken" in again.output
+    listed = runner.invoke(args=["mines", "list"]).output
+    assert "d1\t丁矿" in listed
+    assert "jia\t" in listed
+    each = runner.invoke(args=["mines", "each", "setup-key"])
+    assert each.exit_code == 0, each.output
+    keys = [line for line in each.output.splitlines() if not line.startswith("==")]
+    with group.app_context():
+        assert len(keys) == len(set(keys)) == len(services.mines())  # each mine its own setup key
+    assert runner.invoke(args=["mines", "each", "mines"]).exit_code != 0
+    assert runner.invoke(args=["mines", "upgrade"]).exit_code == 0
