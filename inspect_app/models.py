@@ -232,14 +232,27 @@ class Standard(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     profession: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(128), unique=True)
-    #: the group's standard this one is (published by the group administrator: the mine does not edit it),
-    #: None for the mine's own; and the group's edition it has last taken
-    group_standard_id: Mapped[int | None] = mapped_column(Integer, unique=True, default=None)
-    group_version: Mapped[int | None] = mapped_column(Integer, default=None)
 
     versions: Mapped[list[StandardVersion]] = relationship(
         back_populates="standard", order_by="StandardVersion.number"
     )
+    #: set when the group publishes this standard (group mode): the mine does not edit it
+    from_group: Mapped[StandardFromGroup | None] = relationship()
+
+    @property
+    def group_standard_id(self) -> int | None:
+        return self.from_group.group_standard_id if self.from_group else None
+
+
+class StandardFromGroup(Base):
+    """A standard the group publishes into this mine (``group/services.publish``): which of the group's it
+    is, and the group's edition it has last taken (a twin publish finds it taken)."""
+
+    __tablename__ = "standard_from_group"
+
+    standard_id: Mapped[int] = mapped_column(ForeignKey("standard.id"), primary_key=True)
+    group_standard_id: Mapped[int] = mapped_column(Integer, unique=True)
+    group_version: Mapped[int]
 
 
 class StandardVersion(Base):

@@ -258,9 +258,9 @@ def current() -> Tenant | None:
     if found is not _UNSET:
         return found
     tenant = None
-    if has_request_context() and is_group():
-        code = request.environ.get(ENVIRON_KEY)
-        tenant = group_state().tenant(code) if code else None
+    mine_code = request.environ.get(ENVIRON_KEY) if has_request_context() else None
+    if mine_code and is_group():
+        tenant = group_state().tenant(mine_code)
     elif is_group() and current_app.config.get("MINE"):  # a command for one mine: INSPECT_MINE=<code>
         tenant = group_state().tenant(str(current_app.config["MINE"]))
         if tenant is None:

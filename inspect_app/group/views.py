@@ -70,9 +70,18 @@ def _actor() -> Actor:
     return Actor(None, f"{current_user.display_name}（集团）", GROUP_ADMIN)
 
 
+def _account() -> str:
+    """The per-account limit's key: the username as typed (never a password)."""
+    return "group-login:" + request.form.get("username", "").strip().lower()[:64]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @rate_limited(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@rate_limited(
+    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], key_func=_account, methods=["POST"],
+    deduct_when=lambda response: response.status_code == 422,
+)  # fmt: skip
 def login() -> Response:
     error = None
     if request.method == "POST":
@@ -125,18 +134,17 @@ def password() -> Response:
 @bp.get("/")
 @group_required
 def index() -> Response:
-    """The mines compared over a year: period result of their posts, self-check completion, rectification
-    closure, and the weighted result (``domain.annual``), best first."""
+    """The mines compared over a year or one of its quarters: their posts' period results, self-check
+    completion, rectification closure, and the weighted result (``domain.annual``), best first."""
     today = clock.today()
-    try:
-        year = int(request.args.get("year", today.year))
-    except ValueError:
-        year = today.year
-    if not 2000 <= year <= today.year + 1:
+    year = request.args.get("year", type=int) or today.year
+    quarter = request.args.get("quarter", type=int)
+    if not 2000 <= year <= today.year + 1 or quarter not in (None, 1, 2, 3, 4):
         abort(404)
     return render(
-        "group/index.html", year=year, rows=compare(year), years=range(today.year, today.year - 5, -1)
-    )
+        "group/index.html", year=year, quarter=quarter, rows=compare(year, quarter),
+        years=range(today.year, today.year - 5, -1),
+    )  # fmt: skip
 
 
 @bp.get("/mines")

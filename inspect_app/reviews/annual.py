@@ -25,7 +25,7 @@ from inspect_app.domain.ranking import rank
 from inspect_app.extensions import db
 from inspect_app.i18n import grade_label
 from inspect_app.models import AnnualChoice, AnnualReview, Branch, Notice, Rectification, Unit
-from inspect_app.plans.completion import year_summary
+from inspect_app.plans.completion import unit_months, year_summary
 from inspect_app.rankings.period import PeriodRow, period_ranking, rollup_weights, warn_below
 
 #: 优秀党员示范岗 chosen at most
@@ -63,10 +63,14 @@ def _self_checks(year: int, today: date) -> dict[int, Counter[str]]:
 
 def _fixes(year: int) -> dict[int, tuple[int, int]]:
     """Per unit, (fixes closed by their deadline, fixes raised) for fixes raised in the year."""
+    return _fixes_between(date(year, 1, 1), date(year, 12, 31))
+
+
+def _fixes_between(first: date, last: date) -> dict[int, tuple[int, int]]:
     stmt = select(
         Rectification.unit_id, Rectification.status, Rectification.closed_on, Rectification.deadline
     )
-    stmt = stmt.where(Rectification.issued_on.between(date(year, 1, 1), date(year, 12, 31)))
+    stmt = stmt.where(Rectification.issued_on.between(first, last))
     found: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for unit_id, status, closed_on, deadline in db.session.execute(stmt):
         found[unit_id][1] += 1
@@ -182,24 +186,25 @@ class MineSummary:
     lowest: Decimal | None
 
 
-def mine_summary(year: int, today: date) -> MineSummary:
-    scores = [r.score for r in year_ranking(year) if r.score is not None and r.rank is not None]
+def mine_summary(first: date, last: date, today: date) -> MineSummary:
+    """The mine's period (a year or a quarter) from its rounds ending in it, the self-check months it has
+    begun up to today and the fixes raised in it."""
+    rows = period_ranking(first, last, rollup_weights(), warn_below())
+    scores = [r.score for r in rows if r.score is not None and r.rank is not None]
     counted = Counter[str]()
-    for _unit, counts in year_summary(year, today):
-        counted.update(counts)
+    month = first.replace(day=1)
+    while month <= min(last, today):
+        for row in unit_months(month):
+            counted[row.state.value] += 1
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     due = sum(
         counted[s.value] for s in (SelfCheck.DONE, SelfCheck.LATE, SelfCheck.PARTIAL, SelfCheck.MISSING)
     )
-    good, raised = (sum(pair) for pair in zip((0, 0), *_fixes(year).values(), strict=False))
+    good, raised = (sum(pair) for pair in zip((0, 0), *_fixes_between(first, last).values(), strict=False))
     parts = {
         "posts": mean(scores),
         "self_checks": self_check_part(counted[SelfCheck.DONE.value], counted[SelfCheck.LATE.value], due),
         "rectifications": share(Decimal(good), raised),
     }
-    return MineSummary(
-        len(scores),
-        parts,
-        branch_score(parts, annual_weights()),
-        max(scores, default=None),
-        min(scores, default=None),
-    )
+    best, lowest = max(scores, default=None), min(scores, default=None)
+    return MineSummary(len(scores), parts, branch_score(parts, annual_weights()), best, lowest)

@@ -14,7 +14,7 @@ from inspect_app.audit import Actor, record
 from inspect_app.database import Lock, hold_in_session, write_transaction
 from inspect_app.domain.standards import ItemDraft
 from inspect_app.extensions import db
-from inspect_app.models import Post, Standard, StandardItem, StandardRule, StandardVersion
+from inspect_app.models import Post, Standard, StandardFromGroup, StandardItem, StandardRule, StandardVersion
 from inspect_app.standards.exchange import ItemLike
 
 
@@ -73,7 +73,7 @@ def add_version(actor: Actor, standard_id: int, items: Sequence[ItemDraft], note
         standard = db.session.get(Standard, standard_id)
         if standard is None:
             raise StandardRefused("not_found", 404)
-        if standard.group_standard_id is not None:
+        if standard.from_group is not None:
             raise StandardRefused("group_standard", 409)
         return _next_version(actor, standard, items, note)
 
@@ -118,16 +118,22 @@ def take_group_version(actor: Actor, edition: GroupEdition, items: Sequence[Item
     try:
         with write_transaction():
             hold_in_session(Lock.GROUP_STANDARD, edition.group_id)
-            own = db.session.scalar(select(Standard).where(Standard.group_standard_id == edition.group_id))
-            if own is not None:
-                if (own.group_version or 0) >= edition.number:
+            link = db.session.scalar(
+                select(StandardFromGroup).where(StandardFromGroup.group_standard_id == edition.group_id)
+            )
+            if link is not None:
+                if link.group_version >= edition.number:
                     return None
-                own.group_version = edition.number
-                return _next_version(actor, own, items, edition.note)
+                link.group_version = edition.number
+                return _next_version(
+                    actor, db.session.get_one(Standard, link.standard_id), items, edition.note
+                )
             if db.session.scalar(select(Standard.id).where(Standard.title == edition.title)):
                 raise StandardRefused("title_taken", 409)
-            standard = Standard(title=edition.title, profession=edition.profession,
-                                group_standard_id=edition.group_id, group_version=edition.number)  # fmt: skip
+            standard = Standard(title=edition.title, profession=edition.profession)
+            standard.from_group = StandardFromGroup(
+                group_standard_id=edition.group_id, group_version=edition.number
+            )
             db.session.add(standard)
             build_version(standard, 1, items, edition.note)
             summary = {"title": edition.title, "group_version": edition.number} | _summary(items)

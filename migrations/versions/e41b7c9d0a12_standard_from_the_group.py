@@ -15,14 +15,17 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('standard', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('group_standard_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('group_version', sa.Integer(), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f('uq_standard_group_standard_id'), ['group_standard_id'])
+    op.create_table(
+        'standard_from_group',
+        sa.Column('standard_id', sa.Integer(), nullable=False),
+        sa.Column('group_standard_id', sa.Integer(), nullable=False),
+        sa.Column('group_version', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['standard_id'], ['standard.id'],
+                                name=op.f('fk_standard_from_group_standard_id_standard')),
+        sa.PrimaryKeyConstraint('standard_id', name=op.f('pk_standard_from_group')),
+        sa.UniqueConstraint('group_standard_id', name=op.f('uq_standard_from_group_group_standard_id')),
+    )
 
 
 def downgrade():
-    with op.batch_alter_table('standard', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_standard_group_standard_id'), type_='unique')
-        batch_op.drop_column('group_version')
-        batch_op.drop_column('group_standard_id')
+    op.drop_table('standard_from_group')

@@ -68,7 +68,7 @@ def upgrade():
             name=op.f("fk_group_standard_version_standard_id_group_standard"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_group_standard_version")),
-        sa.UniqueConstraint("standard_id", "number", name=op.f("uq_group_standard_version_standard_id")),
+        sa.UniqueConstraint("standard_id", "number", name=op.f("uq_group_standard_version_standard_id_number")),
     )
     op.create_table(
         "group_publication",
@@ -86,7 +86,7 @@ def upgrade():
             name=op.f("fk_group_publication_version_id_group_standard_version"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_group_publication")),
-        sa.UniqueConstraint("version_id", "mine_id", name=op.f("uq_group_publication_version_id")),
+        sa.UniqueConstraint("version_id", "mine_id", name=op.f("uq_group_publication_version_id_mine_id")),
     )
 
 

@@ -12,6 +12,7 @@ the comparison ranks the mines from counts and rates.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,14 +22,23 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from inspect_app import demo
+from inspect_app import demo, tenancy
 from inspect_app.audit import Actor
 from inspect_app.domain.ballots import card_digest, new_card_code
 from inspect_app.domain.enums import Role
 from inspect_app.domain.standards import check_items
 from inspect_app.extensions import db
 from inspect_app.group import services
-from inspect_app.models import AnonSheet, BallotCard, Post, Standard, StandardVersion, User
+from inspect_app.models import (
+    AnonSheet,
+    BallotCard,
+    Post,
+    Round,
+    Standard,
+    StandardFromGroup,
+    StandardVersion,
+    User,
+)
 from inspect_app.standards.exchange import read_upload
 from tests.conftest import CSRF_RE, ROLE_LOGINS, make_app
 from tests.groups import GROUP_ADMIN, GROUP_PASSWORD, MINES, build_group, close_group
@@ -270,9 +280,7 @@ def test_the_group_publishes_a_standard_both_mines_use_and_compares_the_mines(gr
     for code in MINES:
         assert f'data-mine="{code}"' in published.get_data(as_text=True)
         with mine_app(group, code).app_context():
-            standard = db.session.scalars(
-                select(Standard).where(Standard.group_standard_id.is_not(None))
-            ).one()
+            standard = db.session.scalars(select(Standard).where(Standard.from_group.has())).one()
             assert standard.title == "集团采煤专业示范岗考核标准"
             assert [v.number for v in standard.versions] == [1]
     again = client.post(f"/group/standards/versions/{version_id}/publish", data={"csrf_token": token})
@@ -284,9 +292,7 @@ def test_the_group_publishes_a_standard_both_mines_use_and_compares_the_mines(gr
     client.post(f"/group/standards/versions/{version_id}/publish", data={"csrf_token": token})
     for code in MINES:
         with mine_app(group, code).app_context():
-            standard = db.session.scalars(
-                select(Standard).where(Standard.group_standard_id.is_not(None))
-            ).one()
+            standard = db.session.scalars(select(Standard).where(Standard.from_group.has())).one()
             numbers = select(StandardVersion.number).where(StandardVersion.standard_id == standard.id)
             assert sorted(db.session.scalars(numbers)) == [1, 2]
             assert standard.versions[-1].total_points == 30
@@ -299,10 +305,8 @@ def test_a_mine_cannot_change_the_group_s_standard_but_adds_its_own(group: Flask
     client = group.test_client()
     log_in(client, "/m/jia", "admin")
     with mine_app(group, "jia").app_context():
-        own = db.session.scalars(select(Standard.id).where(Standard.group_standard_id.is_(None))).first()
-        from_group = db.session.scalars(
-            select(Standard.id).where(Standard.group_standard_id.is_not(None))
-        ).first()
+        own = db.session.scalars(select(Standard.id).where(~Standard.from_group.has())).first()
+        from_group = db.session.scalars(select(Standard.id).where(Standard.from_group.has())).first()
     if from_group is None:  # this test alone: publish one first
         log_in(client, "/group", GROUP_ADMIN, GROUP_PASSWORD)
         token = CSRF_RE.search(client.get("/group/standards").get_data(as_text=True)).group(1)  # type: ignore[union-attr]
@@ -312,9 +316,7 @@ def test_a_mine_cannot_change_the_group_s_standard_but_adds_its_own(group: Flask
             version = next(s for s in services.standards() if s.title == "集团机电专业标准").versions[0].id
         client.post(f"/group/standards/versions/{version}/publish", data={"csrf_token": token})
         with mine_app(group, "jia").app_context():
-            from_group = db.session.scalars(
-                select(Standard.id).where(Standard.group_standard_id.is_not(None))
-            ).first()
+            from_group = db.session.scalars(select(Standard.id).where(Standard.from_group.has())).first()
     page = client.get(f"/m/jia/standards/{from_group}").get_data(as_text=True)
     assert 'id="group-standard"' in page
     assert f"/m/jia/standards/{from_group}/edit" not in page
@@ -344,8 +346,12 @@ def test_twin_uploads_and_publishes_store_each_edition_once(group: Flask) -> Non
     assert sorted(p.code for found in published for p in found) == sorted(m.code for m in mines)
     for mine in mines:
         with mine_app(group, mine.code).app_context():
-            own = db.session.scalars(select(Standard).where(Standard.group_standard_id == standard.id)).one()
-            assert ([v.number for v in own.versions], own.group_version) == ([1], THREADS)
+            own = db.session.scalars(
+                select(Standard).where(
+                    Standard.from_group.has(StandardFromGroup.group_standard_id == standard.id)
+                )
+            ).one()
+            assert ([v.number for v in own.versions], own.from_group.group_version) == ([1], THREADS)
 
 
 def test_the_group_s_commands_add_mines_and_run_each_mine_s_daily_jobs(group: Flask, tmp_path: Path) -> None:
@@ -375,3 +381,91 @@ def test_the_group_s_commands_add_mines_and_run_each_mine_s_daily_jobs(group: Fl
         assert len(keys) == len(set(keys)) == len(services.mines())  # each mine its own setup key
     assert runner.invoke(args=["mines", "each", "mines"]).exit_code != 0
     assert runner.invoke(args=["mines", "upgrade"]).exit_code == 0
+
+
+def test_the_catalogue_and_each_mine_migrated_match_their_models(group: Flask) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from inspect_app.group.models import GroupBase
+
+    with group.app_context(), tenancy.group_state().catalogue.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), GroupBase.metadata) == []
+    with mine_app(group, "yi").app_context(), db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), db.metadata) == []
+
+
+def test_every_group_page_answers_its_administrator_and_bad_input_is_told(group: Flask) -> None:
+    client = group.test_client()
+    log_in(client, "/group", GROUP_ADMIN, GROUP_PASSWORD)
+    for endpoint, method, rule in routes(group):
+        if endpoint.startswith("group.") and method == "GET" and "<" not in rule.replace("<fmt>", ""):
+            for fmt in ("csv", "xlsx"):
+                response = client.get(rule.replace("<fmt>", fmt))
+                assert response.status_code == 200, (rule, response.status_code)
+    assert client.get("/group/mines/template.pdf").status_code == 404
+    assert client.get("/group/?year=1900").status_code == 404
+    token = CSRF_RE.search(client.get("/group/standards").get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+    bad = "类别,序号,项目,标准分,检查方法,评分办法\n现场管理,1,巷道无积水,abc,现场查看,每处扣0.5分\n"
+    form = {
+        "csrf_token": token,
+        "title": "",
+        "profession": "nope",
+        "file": (io.BytesIO(bad.encode()), "s.csv"),
+    }
+    refused = client.post("/group/standards", data=form)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "请选择专业" in text
+    assert "第2行" in text
+    assert (
+        client.post("/group/standards/versions/999999/publish", data={"csrf_token": token}).status_code == 404
+    )
+    wrong = client.post(
+        "/group/password", data={"csrf_token": token, "current": "x", "new": "a", "repeat": "a"}
+    )
+    assert wrong.status_code == 422
+    assert "当前密码不正确" in wrong.get_data(as_text=True)
+
+
+def test_the_comparison_ranks_the_mines_from_their_own_figures(group: Flask) -> None:
+    from datetime import date, timedelta
+
+    from inspect_app.group.compare import period_of
+    from inspect_app.models import Rectification
+    from inspect_app.reviews.annual import mine_summary
+
+    with mine_app(group, "yi").app_context():  # yi lets a fix of this year run past its deadline
+        published = db.session.scalars(select(Round).where(Round.status == "published")).first()
+        assert published is not None
+        year = published.period_end.year
+        post = db.session.scalars(select(Post).where(Post.status == "listed")).first()
+        assert post is not None
+        day = min(date.today(), date(year, 12, 31)) - timedelta(days=1)
+        fix = Rectification(post_id=post.id, unit_id=post.unit_id, problem="浮煤", measures="清理",
+                            deadline=day, responsible="张海涛", checker="王建华", issued_on=day)  # fmt: skip
+        db.session.add(fix)
+        db.session.commit()
+    expected = {}
+    for code in MINES:
+        app = mine_app(group, code)
+        with app.test_request_context():
+            expected[code] = mine_summary(*period_of(year, None), date.today())
+    assert expected["jia"].posts == expected["yi"].posts > 0
+    assert expected["yi"].parts["rectifications"] == 0
+    fresh = mine_app(group, None, SUMMARIES="fresh")  # another worker: no summary kept from earlier tests
+    client = fresh.test_client()
+    log_in(client, "/group", GROUP_ADMIN, GROUP_PASSWORD)
+    page = client.get(f"/group/?year={year}").get_data(as_text=True)
+    rows = re.findall(r'<tr data-mine="(\w+)">\s*<td>(\d+|—)</td>(.*?)</tr>', page, re.S)
+    found = {code: (place, cells) for code, place, cells in rows}
+    assert set(found) >= set(MINES)
+    assert found["jia"][0] == "1"
+    assert int(found["yi"][0]) > 1
+    for code in MINES:
+        assert str(expected[code].score) in found[code][1]
+        assert f"<td>{expected[code].posts}</td>" in found[code][1]
+    assert 'id="quarters"' in page
+    assert client.get(f"/group/?year={year}&quarter=4").status_code == 200
+    assert client.get(f"/group/?year={year}&quarter=5").status_code == 404
+    assert "张海涛" not in page  # rates, not the mines' records
