@@ -321,9 +321,11 @@ class TenantConfig(Config):
         return super().__getitem__(key)
 
     def get(self, key: str, default: Any = None) -> Any:
-        if key in self:
-            return self[key]
-        return default
+        if key in PER_MINE_KEYS or key in GROUP_COOKIES:  # also when the instance sets none (REMEMBER_COOKIE_*)
+            found = _overlaid(key)
+            if found is not _UNSET:
+                return found
+        return super().get(key, default)
 
 
 def _overlaid(key: str) -> Any:

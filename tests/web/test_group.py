@@ -112,11 +112,24 @@ def test_cookies_are_scoped_to_their_mine_and_signed_with_its_own_key(group: Fla
     # the same cookie carried to mine b (copied by hand: a browser would never send it there)
     client.set_cookie("session", cookie.value, domain="inspect.test", path="/m/yi")
     assert client.get("/m/yi/desk/").status_code == 302
+    remember = group.test_client()
+    page = remember.get("/m/jia/login").get_data(as_text=True)
+    form = {"username": "admin", "password": demo.DEMO_PASSWORD, "remember": "y"}
+    remember.post("/m/jia/login", data=form | {"csrf_token": CSRF_RE.search(page).group(1)})  # type: ignore[union-attr]
+    assert remember.get_cookie("remember_token", domain="inspect.test", path="/m/jia") is not None
+    assert remember.get_cookie("remember_token", domain="inspect.test", path="/") is None
     keys = {}
     for code in MINES:
         app = mine_app(group, code)
         with app.app_context():
             keys[code] = (app.config["SECRET_KEY"], app.config["BALLOT_KEY"])
+    roots = set()
+    for code in MINES:  # each mine's photos in a folder of its own
+        with mine_app(group, code).app_context():
+            from inspect_app.photos.uploads import photo_store
+
+            roots.add(photo_store().root)  # type: ignore[attr-defined]
+    assert roots == {Path(group.config["PHOTO_DIR"]) / code for code in MINES}
     instance = dict.__getitem__(group.config, "SECRET_KEY")
     assert keys["jia"][0] != keys["yi"][0]
     assert keys["jia"][1] != keys["yi"][1]
