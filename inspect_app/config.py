@@ -86,8 +86,6 @@ DEFAULTS: dict[str, Any] = {
     "MINE_HOSTS": {},
     #: the mine a command works on in group mode (INSPECT_MINE=<code> flask …)
     "MINE": None,
-    #: PostgreSQL connections each worker keeps open per mine (plus up to 8 more while busy)
-    "MINE_POOL_SIZE": 2,
 }
 
 

@@ -50,7 +50,8 @@ from flask import (
     url_for,
 )
 from flask.config import Config
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine, make_url
 
 #: a mine's code: its path /m/<code>/, its file or schema name (lower-case letters, digits, _)
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,15}$")
@@ -173,17 +174,19 @@ class GroupState:
     def _engine_for(self, code: str) -> Engine:
         from .database import configure_engine
 
-        url = mine_url(self.catalogue, code)
-        if url.get_backend_name() == "postgresql":
-            engine = sa.create_engine(url, **schema_options(self.app, schema_of(code), mine=True))
-        else:
-            engine = sa.create_engine(url, **mine_engine_options(self.app))
+        if self.catalogue.dialect.name == "postgresql":
+            # the catalogue's engine, pointed at the mine's schema: one pool and one dialect for the catalogue
+            # and every mine, so a worker's connections stay as few as for a single mine, however many mines
+            # the comparison asks (a pool per mine held 2 × mines × workers)
+            return self.catalogue.execution_options(**{_SCHEMA: schema_of(code)})
+        engine = sa.create_engine(mine_url(self.catalogue, code), **engine_options(self.app))
         configure_engine(engine)
         return engine
 
     def dispose(self) -> None:
+        """Close every mine's connections (a SQLite file each; PostgreSQL's are the catalogue's pool)."""
         for tenant in self._tenants.values():
-            if tenant._engine is not None:
+            if tenant._engine is not None and tenant._engine.dialect.name == "sqlite":
                 tenant._engine.dispose()
         self._tenants.clear()
 
@@ -203,22 +206,36 @@ def mine_url(catalogue: Engine, code: str) -> sa.URL:
     return url
 
 
-def mine_engine_options(app: Flask) -> dict[str, Any]:
-    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    return options
+def engine_options(app: Flask) -> dict[str, Any]:
+    return dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
 
 
-def schema_options(app: Flask, schema: str, mine: bool = False) -> dict[str, Any]:
-    """Engine options that fix a PostgreSQL connection's ``search_path`` when it is opened; a mine's pool
-    is small (``MINE_POOL_SIZE``): a worker serves one request at a time, and every mine has its own."""
-    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    if mine:
-        options.setdefault("pool_size", int(app.config["MINE_POOL_SIZE"]))
-        options.setdefault("max_overflow", 8)
-    connect = dict(options.get("connect_args") or {})
-    connect["options"] = f"-csearch_path={schema}"
-    options["connect_args"] = connect
-    return options
+_SCHEMA = "inspect_schema"
+
+
+def use_schema(engine: Engine, default: str) -> None:
+    """PostgreSQL: every connection ``engine`` (the catalogue's) hands out reads and writes one schema: its
+    ``search_path`` is the ``inspect_schema`` execution option of the engine asked (a mine's, made by
+    ``engine.execution_options``), else ``default`` (the catalogue's).
+
+    All share one pool; a pooled connection remembers the schema it was last set to, and is set again when
+    it next serves another one. The setting is committed at once, before anything runs: a SET inside a
+    transaction that is later rolled back would be undone, and the connection would then serve the wrong
+    schema. It happens when a connection is handed to a ``Connection`` (``engine_connect``), so nothing can
+    run on it before: the ORM session, ``driver.Prepared`` and Alembic all go through one.
+    """
+
+    @event.listens_for(engine, "engine_connect")
+    def _schema(conn: Connection) -> None:
+        schema = conn.get_execution_options().get(_SCHEMA, default)
+        pooled = conn.connection
+        if pooled.info.get(_SCHEMA) == schema:
+            return
+        driver = pooled.driver_connection
+        assert driver is not None
+        driver.execute("SELECT set_config('search_path', %s, false)", (schema,))
+        driver.commit()
+        pooled.info[_SCHEMA] = schema
 
 
 class MineEngines(Mapping[str | None, Engine]):
@@ -321,7 +338,9 @@ class TenantConfig(Config):
         return super().__getitem__(key)
 
     def get(self, key: str, default: Any = None) -> Any:
-        if key in PER_MINE_KEYS or key in GROUP_COOKIES:  # also when the instance sets none (REMEMBER_COOKIE_*)
+        if (
+            key in PER_MINE_KEYS or key in GROUP_COOKIES
+        ):  # also when the instance sets none (REMEMBER_COOKIE_*)
             found = _overlaid(key)
             if found is not _UNSET:
                 return found
@@ -400,8 +419,9 @@ def guard_areas(app: Flask) -> None:
 
 
 def catalogue_engine(app: Flask) -> Engine:
-    """The group catalogue's engine (made from DATABASE_URL; its own schema on PostgreSQL)."""
-    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    if url.get_backend_name() == "postgresql":
-        return sa.create_engine(url, **schema_options(app, GROUP_SCHEMA))
-    return sa.create_engine(url, **mine_engine_options(app))
+    """The group catalogue's engine (made from DATABASE_URL; its own schema on PostgreSQL, and its pool is
+    every mine's too)."""
+    engine = sa.create_engine(make_url(app.config["SQLALCHEMY_DATABASE_URI"]), **engine_options(app))
+    if engine.dialect.name == "postgresql":
+        use_schema(engine, GROUP_SCHEMA)
+    return engine

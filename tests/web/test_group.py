@@ -63,7 +63,7 @@ _APPS: dict[tuple[Any, ...], Flask] = {}
 def mine_app(group: Flask, code: str | None, **overrides: Any) -> Flask:
     """The same deployment seen from one mine outside any request (tests read its database through it), or
     with ``code`` None a second app of the deployment (another worker); made once per module."""
-    key = (code, *sorted(overrides.items()))
+    key = (code, repr(sorted(overrides.items())))
     if key not in _APPS:
         url = group.config["SQLALCHEMY_DATABASE_URI"]
         _APPS[key] = make_app(url, GROUP=True, MINE=code, PHOTO_DIR=group.config["PHOTO_DIR"], **overrides)
@@ -482,3 +482,32 @@ def test_the_comparison_ranks_the_mines_from_their_own_figures(group: Flask) -> 
     assert client.get(f"/group/?year={year}&quarter=4").status_code == 200
     assert client.get(f"/group/?year={year}&quarter=5").status_code == 404
     assert "张海涛" not in page  # rates, not the mines' records
+
+
+def test_one_connection_serving_both_mines_in_turn_always_reads_the_mine_asked(group: Flask) -> None:
+    """PostgreSQL: the mines share the catalogue's pool, each connection pointed at the schema of the mine
+    that takes it (tenancy.use_schema). With one connection in the pool, alternating mines, with a rolled
+    back write in between, must still read each mine's own rows (SQLite: a file each, trivially)."""
+    from sqlalchemy import text
+
+    from inspect_app.models import Mine
+
+    one = mine_app(group, None, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0})
+    names = {"jia": "甲矿", "yi": "乙矿"}
+    with one.app_context():
+        for code, name in names.items():
+            with tenancy.use_mine(code):
+                db.session.get_one(Mine, 1).short_name = name
+                db.session.commit()
+        seen = []
+        for turn in range(12):
+            code = MINES[turn % 2]
+            with tenancy.use_mine(code):
+                if turn % 3 == 0:  # a write rolled back must not take the connection's schema with it
+                    db.session.execute(text("UPDATE mine SET short_name = 'x'"))
+                    db.session.rollback()
+                seen.append((code, db.session.get_one(Mine, 1).short_name))
+                db.session.remove()
+        catalogue_codes = services.mine_codes()
+    assert seen == [(MINES[t % 2], names[MINES[t % 2]]) for t in range(12)]
+    assert set(MINES) <= catalogue_codes
