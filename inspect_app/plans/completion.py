@@ -5,6 +5,7 @@ unit's self-check rounds whose period starts in the month."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -97,10 +98,46 @@ def unit_months(month: date, unit_ids: set[int] | None = None) -> list[UnitMonth
 def year_summary(year: int, today: date, unit_ids: set[int] | None = None) -> list[tuple[Unit, Counter[str]]]:
     """Per unit, how many months of ``year`` (up to today's) ended in each state."""
     last_month = 12 if year < today.year else today.month
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
-    units: dict[int, Unit] = {}
-    for month in range(1, last_month + 1):
-        for row in unit_months(date(year, month, 1), unit_ids):
-            units[row.unit.id] = row.unit
-            counts[row.unit.id][row.state.value] += 1
-    return [(units[u], counts[u]) for u in sorted(units, key=lambda u: units[u].name)]
+    return months_summary([date(year, m, 1) for m in range(1, last_month + 1)], unit_ids)
+
+
+def months_summary(
+    months: Sequence[date], unit_ids: set[int] | None = None
+) -> list[tuple[Unit, Counter[str]]]:
+    """Per open unit, how many of ``months`` ended in each state: what ``unit_months`` says month by month,
+    read in four queries for all of them (a group compares 50 mines' years: issue 23)."""
+    if not months:
+        return []
+    first, last = month_bounds(min(months))[0], month_bounds(max(months))[1]
+    rounds = select(Round.id, Round.unit_id, Round.period_start).where(
+        Round.mode == RoundMode.SELF.value, Round.period_start.between(first, last)
+    )
+    month_of = {rid: (unit_id, start.replace(day=1)) for rid, unit_id, start in db.session.execute(rounds)}
+    posts = select(Post.id, Post.unit_id, Post.start_date, Post.end_date).where(Post.status.in_(HELD))
+    held = list(db.session.execute(posts))
+    sheets = (
+        select(Sheet.round_id, Sheet.post_id, func.min(Sheet.created_at))
+        .where(Sheet.round_id.in_(list(month_of)))
+        .group_by(Sheet.round_id, Sheet.post_id)
+    )
+    firsts: dict[tuple[int | None, date], dict[int, datetime]] = defaultdict(dict)
+    for round_id, post_id, at in db.session.execute(sheets):
+        key, at = month_of[round_id], at if at.tzinfo else at.replace(tzinfo=UTC)
+        if post_id not in firsts[key] or at < firsts[key][post_id]:
+            firsts[key][post_id] = at
+    units = select(Unit).where(Unit.closed_on.is_(None)).order_by(Unit.name)
+    found = [u for u in db.session.scalars(units) if unit_ids is None or u.id in unit_ids]
+    counts: dict[int, Counter[str]] = {u.id: Counter() for u in found}
+    today = clock.today()
+    for month in months:
+        start, end = month_bounds(month)
+        deadline, month_over = _deadline(end), today > end
+        wanted: dict[int, set[int]] = defaultdict(set)
+        for post_id, unit_id, begins, ends in held:
+            if period_overlaps(begins, ends, start, end):
+                wanted[unit_id].add(post_id)
+        for unit in found:
+            done = {p: at for p, at in firsts.get((unit.id, start), {}).items() if p in wanted[unit.id]}
+            in_time = sum(1 for at in done.values() if at < deadline)
+            counts[unit.id][state(len(wanted[unit.id]), len(done), in_time, month_over).value] += 1
+    return [(u, counts[u.id]) for u in found]

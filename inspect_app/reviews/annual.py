@@ -25,7 +25,7 @@ from inspect_app.domain.ranking import rank
 from inspect_app.extensions import db
 from inspect_app.i18n import grade_label
 from inspect_app.models import AnnualChoice, AnnualReview, Branch, Notice, Rectification, Unit
-from inspect_app.plans.completion import unit_months, year_summary
+from inspect_app.plans.completion import months_summary, year_summary
 from inspect_app.rankings.period import PeriodRow, period_ranking, rollup_weights, warn_below
 
 #: 优秀党员示范岗 chosen at most
@@ -191,12 +191,13 @@ def mine_summary(first: date, last: date, today: date) -> MineSummary:
     begun up to today and the fixes raised in it."""
     rows = period_ranking(first, last, rollup_weights(), warn_below())
     scores = [r.score for r in rows if r.score is not None and r.rank is not None]
-    counted = Counter[str]()
-    month = first.replace(day=1)
+    months, month = [], first.replace(day=1)
     while month <= min(last, today):
-        for row in unit_months(month):
-            counted[row.state.value] += 1
+        months.append(month)
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    counted = Counter[str]()
+    for _unit, counts in months_summary(months):
+        counted.update(counts)
     due = sum(
         counted[s.value] for s in (SelfCheck.DONE, SelfCheck.LATE, SelfCheck.PARTIAL, SelfCheck.MISSING)
     )

@@ -216,7 +216,7 @@ def group_main(runs: int) -> None:
           f"({total:,} sheets) in {time.perf_counter() - began:.0f} s")  # fmt: skip
     first, last = date(year, 1, 1), date(year, 12, 31)
     worker = create_app()  # a fresh worker: no mine's engine, standings or summary known yet
-    with worker.test_request_context("/m/m00/rankings/period"):
+    with worker.app_context(), tenancy.use_mine("m00"):
         weights = rollup_weights()
         began = time.perf_counter()
         rows = period_ranking(first, last, weights)

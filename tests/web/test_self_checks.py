@@ -95,3 +95,17 @@ def test_each_units_month_is_judged_from_its_sheets(app: Flask, client: FlaskCli
         mine = shuji_jj1.get(f"/plans/self-checks?month={month:%Y-%m}").get_data(as_text=True)
         assert "掘进一区" in mine
         assert "掘进二区" not in mine  # a secretary sees their own unit
+        with app.test_request_context():  # a group's comparison reads the same months in four queries
+            from collections import Counter
+
+            from inspect_app.plans.completion import months_summary, unit_months
+
+            months = [(month - timedelta(days=1)).replace(day=1), month, later.replace(day=1)]
+            by_month: dict[int, Counter[str]] = {}
+            for each in months:
+                for row in unit_months(each):
+                    by_month.setdefault(row.unit.id, Counter())[row.state.value] += 1
+            together = {unit.id: counts for unit, counts in months_summary(months)}
+        assert together == by_month
+        states = {s for counts in together.values() for s in counts}
+        assert {SelfCheck.DONE.value, SelfCheck.PARTIAL.value, SelfCheck.MISSING.value} <= states
