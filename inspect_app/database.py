@@ -101,18 +101,18 @@ def write_connection() -> Iterator[Connection]:
     open across the write pins its snapshot, so under a storm of writes the WAL could never start over.
     """
     _end_session_reads()
-    with _turn(db.engine), _writing(db.engine).connect() as conn, conn.begin():
+    with _turn(db.engine), writing_engine(db.engine).connect() as conn, conn.begin():
         yield conn
 
 
-_WRITING: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+_WRITERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 
-def _writing(engine: Engine) -> Engine:
+def writing_engine(engine: Engine) -> Engine:
     """``engine`` whose connections begin as writers (made once: a per-connection option copies it)."""
-    found = _WRITING.get(engine)
+    found = _WRITERS.get(engine)
     if found is None:
-        found = _WRITING[engine] = engine.execution_options(**{_IMMEDIATE: True})
+        found = _WRITERS[engine] = engine.execution_options(**{_IMMEDIATE: True})
     return found
 
 

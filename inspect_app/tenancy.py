@@ -122,7 +122,6 @@ class GroupState:
     def __init__(self, app: Flask, catalogue: Engine) -> None:
         self.app = app
         self.catalogue = catalogue
-        self.hosts: dict[str, str] = {str(k).lower(): str(v) for k, v in app.config["MINE_HOSTS"].items()}
         self.state: dict[str, Any] = {}  # the group area's caches
         self._tenants: dict[str, Tenant] = {}
         self._known: frozenset[str] = frozenset()
@@ -146,7 +145,7 @@ class GroupState:
             return found
 
     def refresh(self) -> None:
-        from .group.models import GroupMine  # the catalogue's tables (imported late: models import this)
+        from .group.models import GroupMine  # the catalogue's tables (group mode only)
 
         try:
             with self.catalogue.connect() as conn:
@@ -166,7 +165,8 @@ class GroupState:
         photos = dict.get(config, "PHOTO_DIR") or str(Path(self.app.instance_path) / "photos")
         return {
             "SECRET_KEY": derive(secret, f"mine {code} secret"),
-            "BALLOT_KEY": derive(secret, f"mine {code} ballot key"),
+            # from the instance's ballot key (INSPECT_BALLOT_KEY, else derived from the secret)
+            "BALLOT_KEY": derive(dict.__getitem__(config, "BALLOT_KEY"), f"mine {code} ballot key"),
             "PHOTO_DIR": str(Path(photos) / code),
             "S3_PREFIX": f"{dict.get(config, 'S3_PREFIX') or 'photos/'}{code}/",
         }

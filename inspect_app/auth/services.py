@@ -10,8 +10,8 @@ from inspect_app.database import write_transaction
 from inspect_app.extensions import db
 from inspect_app.models import User
 
-# Checked against when the username is unknown, so both cases take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
+#: checked against when the username is unknown, so both cases take the same time (group logins too)
+DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
 
 
 def hash_password(password: str) -> str:
@@ -26,7 +26,7 @@ def authenticate(username: str, password: str) -> User | None:
         alike = db.session.scalars(select(User).where(func.lower(User.username) == typed.lower())).all()
         user = alike[0] if len(alike) == 1 else None
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(DUMMY_HASH, password)
         return None
     if not user.active or not check_password_hash(user.password_hash, password):
         return None

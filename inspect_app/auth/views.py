@@ -91,8 +91,8 @@ _WHILE_MUST_CHANGE = frozenset(
 @bp.before_app_request
 def _must_change_first() -> Response | None:
     """An initial or reset password opens nothing but the page that replaces it (and logout)."""
-    if not (current_user.is_authenticated and current_user.must_change_password):
-        return None
+    if not (current_user.is_authenticated and current_user.must_change_password) or tenancy.outside_mines():
+        return None  # the group's area asks its own administrators (group/views.py)
     if request.endpoint is None or request.endpoint in _WHILE_MUST_CHANGE:
         return None
     flash(_("Choose your own password first."))

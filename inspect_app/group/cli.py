@@ -10,9 +10,9 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from inspect_app import tenancy
-from inspect_app.domain.group import HEADERS, check_mine_rows
+from inspect_app.domain.group import check_mine_rows
 from inspect_app.domain.passwords import password_problem
-from inspect_app.tables_in import FileRefused, Layout, read_upload
+from inspect_app.tables_in import FileRefused, read_upload
 
 from . import services
 
@@ -73,7 +73,7 @@ def list_command() -> None:
 def import_command(file: Path) -> None:
     """Mines and their first administrators from a spreadsheet (as on /group/mines)."""
     try:
-        rows = read_upload(file.name, file.read_bytes(), Layout(HEADERS, HEADERS[:5], 500))
+        rows = read_upload(file.name, file.read_bytes(), services.MINES_LAYOUT)
     except FileRefused as refused:
         raise click.ClickException(f"file refused: {refused.code} {refused.detail}") from None
     found, problems = check_mine_rows(rows, services.mine_codes())

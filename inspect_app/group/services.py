@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash
 
 from inspect_app import tenancy
 from inspect_app.audit import Actor
-from inspect_app.auth.services import hash_password
-from inspect_app.database import Lock, _writing, hold
-from inspect_app.domain.group import MineRow
+from inspect_app.auth.services import DUMMY_HASH, hash_password
+from inspect_app.database import Lock, hold, writing_engine
+from inspect_app.domain.group import HEADERS, MAX_ROWS, REQUIRED, MineRow
 from inspect_app.domain.passwords import new_initial_password, password_problem
 from inspect_app.domain.standards import ItemDraft, check_items
 from inspect_app.extensions import db
@@ -28,11 +28,13 @@ from inspect_app.security import SessionUser
 from inspect_app.setup.services import FirstAdmin, init_mine
 from inspect_app.standards.exchange import read_upload, to_csv
 from inspect_app.standards.services import GroupEdition, StandardRefused, take_group_version
+from inspect_app.tables_in import Layout
 
 from .models import GroupMine, GroupPublication, GroupStandard, GroupStandardVersion, GroupUser
 
 GROUP_ADMIN = "group_admin"
-_DUMMY_HASH = "scrypt:32768:8:1$ZnAGNqE7wL2v4xwb$" + "0" * 128
+#: the sheet of mines (domain/group.py) as the page and ``flask mines import`` read it
+MINES_LAYOUT = Layout(HEADERS, REQUIRED, MAX_ROWS)
 
 
 class GroupRefused(Exception):
@@ -48,7 +50,7 @@ def _catalogue() -> Session:
 @contextmanager
 def catalogue_write() -> Iterator[Session]:
     """One write transaction on the catalogue (BEGIN IMMEDIATE on SQLite), committed at the end."""
-    engine = _writing(tenancy.group_state().catalogue)
+    engine = writing_engine(tenancy.group_state().catalogue)
     with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
 
@@ -73,7 +75,7 @@ def authenticate(username: str, password: str) -> GroupUser | None:
             select(GroupUser).where(func.lower(GroupUser.username) == username.strip().lower())
         )
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(DUMMY_HASH, password)
         return None
     if not user.active or not check_password_hash(user.password_hash, password):
         return None
@@ -184,8 +186,6 @@ def add_mines(rows: Sequence[MineRow]) -> list[AddedMine]:
 
 
 def standards() -> list[GroupStandard]:
-    from sqlalchemy.orm import selectinload
-
     with _catalogue() as session:
         return list(
             session.scalars(

@@ -23,13 +23,14 @@ from inspect_app.domain.text import form_text
 from inspect_app.htmx import render
 from inspect_app.security import public, rate_limited
 from inspect_app.standards.exchange import read_upload
-from inspect_app.tables_in import FileRefused, Layout
+from inspect_app.tables_in import FileRefused
 from inspect_app.tables_in import read_upload as read_table
 
 from . import messages
 from .compare import compare
 from .services import (
     GROUP_ADMIN,
+    MINES_LAYOUT,
     GroupRefused,
     add_mines,
     add_standard,
@@ -45,7 +46,6 @@ from .services import (
 
 bp = Blueprint("group", __name__, url_prefix="/group")
 F = TypeVar("F", bound=Callable[..., Any])
-MINES_LAYOUT = Layout(HEADERS, HEADERS[:5], 500)
 #: refusals of a password change that are not the password rules' own
 REFUSALS = frozenset({"wrong_password", "mismatch"})
 
@@ -89,7 +89,9 @@ def login() -> Response:
         loaded = load_group_user(user.id, user.session_version) if user else None
         if loaded is not None:
             login_user(loaded)
-            return redirect(url_for("group.index"), 303)
+            target = request.args.get("next", "")
+            safe = target.startswith("/group/") and "//" not in target and "\\" not in target
+            return redirect(target if safe else url_for("group.index"), 303)
         error = _("Wrong username or password.")
     return render("group/login.html", error=error, status=422 if error else 200)
 

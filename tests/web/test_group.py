@@ -511,3 +511,20 @@ def test_one_connection_serving_both_mines_in_turn_always_reads_the_mine_asked(g
         catalogue_codes = services.mine_codes()
     assert seen == [(MINES[t % 2], names[MINES[t % 2]]) for t in range(12)]
     assert set(MINES) <= catalogue_codes
+
+
+def test_a_group_administrator_with_a_one_time_password_changes_it_first(group: Flask) -> None:
+    with group.app_context():
+        services.create_admin("jituan3", "集团三", "Kk7-one-time-x9", must_change=True)
+    client = group.test_client()
+    token = CSRF_RE.search(client.get("/group/login").get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+    login = {"csrf_token": token, "username": "jituan3", "password": "Kk7-one-time-x9"}
+    assert client.post("/group/login?next=/group/mines", data=login).headers["Location"] == "/group/mines"
+    assert client.get("/group/mines").headers["Location"] == "/group/password"
+    form = {"csrf_token": token, "current": "Kk7-one-time-x9", "new": "Mei-kuang-jituan-2027"}
+    assert client.post("/group/password", data=form | {"repeat": "Mei-kuang-jituan-2027"}).status_code == 303
+    assert client.get("/group/mines").status_code == 200
+    other = group.test_client()
+    token = CSRF_RE.search(other.get("/group/login").get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+    login = {"csrf_token": token, "username": "jituan3", "password": "Mei-kuang-jituan-2027"}
+    assert other.post("/group/login?next=//evil.example/", data=login).headers["Location"] == "/group/"
