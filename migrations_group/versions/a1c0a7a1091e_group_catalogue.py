@@ -68,7 +68,9 @@ def upgrade():
             name=op.f("fk_group_standard_version_standard_id_group_standard"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_group_standard_version")),
-        sa.UniqueConstraint("standard_id", "number", name=op.f("uq_group_standard_version_standard_id_number")),
+        sa.UniqueConstraint(
+            "standard_id", "number", name=op.f("uq_group_standard_version_standard_id_number")
+        ),
     )
     op.create_table(
         "group_publication",
