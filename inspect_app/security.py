@@ -90,6 +90,23 @@ def rate_limited(limit: Callable[[], str], **options: Any) -> Callable[[L], L]:
     return apply
 
 
+def login_limited(account: Callable[[], str]) -> Callable[[F], F]:
+    """A login form's two limits: attempts per address (``RATELIMIT_LOGIN``), and wrong passwords per
+    account whatever the address (``RATELIMIT_LOGIN_ACCOUNT``, keyed by ``account()``: guessing one account
+    stays slow however many phones try)."""
+
+    def apply(view: F) -> F:
+        per_account = rate_limited(
+            lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], key_func=account, methods=["POST"],
+            deduct_when=lambda response: response.status_code == 422,
+        )  # fmt: skip
+        return rate_limited(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])(
+            per_account(view)
+        )
+
+    return apply
+
+
 def _only_where_declared(app: Flask) -> None:
     """Run the limiter's per-request check only for routes that declare a limit (``rate_limited``): for the
     others it resolves an empty list of limits, ~20 µs of every request (issue 22). Views' own limits are

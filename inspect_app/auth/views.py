@@ -20,7 +20,14 @@ from inspect_app.audit import actor_of
 from inspect_app.domain.passwords import MIN_LENGTH
 from inspect_app.htmx import render
 from inspect_app.models import session_id
-from inspect_app.security import ALL_ROLES, load_session_user, public, rate_limited, roles_required
+from inspect_app.security import (
+    ALL_ROLES,
+    load_session_user,
+    login_limited,
+    public,
+    rate_limited,
+    roles_required,
+)
 
 from .services import authenticate, end_sessions
 
@@ -49,11 +56,7 @@ def _account() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@rate_limited(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
-@rate_limited(
-    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], key_func=_account, methods=["POST"],
-    deduct_when=lambda response: response.status_code == 422,
-)  # fmt: skip
+@login_limited(_account)
 def login() -> Response:
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))

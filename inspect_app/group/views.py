@@ -21,7 +21,7 @@ from inspect_app.domain.passwords import MIN_LENGTH
 from inspect_app.domain.standards import StandardRejected, check_items
 from inspect_app.domain.text import form_text
 from inspect_app.htmx import render
-from inspect_app.security import public, rate_limited
+from inspect_app.security import login_limited, public, rate_limited
 from inspect_app.standards.exchange import read_upload
 from inspect_app.tables_in import FileRefused
 from inspect_app.tables_in import read_upload as read_table
@@ -77,11 +77,7 @@ def _account() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@rate_limited(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
-@rate_limited(
-    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], key_func=_account, methods=["POST"],
-    deduct_when=lambda response: response.status_code == 422,
-)  # fmt: skip
+@login_limited(_account)
 def login() -> Response:
     error = None
     if request.method == "POST":

@@ -39,15 +39,20 @@ def live_server(app: Flask, migrated_url: str) -> Iterator[str]:
 def serve(app: Flask, migrated_url: str) -> Iterator[str]:
     """Serve ``app``'s database from a thread on 127.0.0.1 until the generator is closed."""
     served = make_app(migrated_url, SERVER_NAME=None, PHOTO_DIR=app.config["PHOTO_DIR"])
-    server = make_server("127.0.0.1", 0, buffered(served.wsgi_app), threaded=True)
+    yield from serve_wsgi(served.wsgi_app)
+    with served.app_context():
+        release_connections()
+
+
+def serve_wsgi(wsgi_app: WSGIApplication) -> Iterator[str]:
+    """Serve ``wsgi_app`` from a thread on 127.0.0.1 until the generator is closed."""
+    server = make_server("127.0.0.1", 0, buffered(wsgi_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
     server.server_close()
-    with served.app_context():
-        release_connections()
 
 
 def buffered(app: WSGIApplication) -> WSGIApplication:

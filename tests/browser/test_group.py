@@ -4,18 +4,16 @@ the group compares the mines."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from inspect_app import demo, tenancy
 from inspect_app.extensions import db
 from inspect_app.models import Post
-from tests.browser.conftest import buffered
+from tests.browser.conftest import serve_wsgi
 from tests.groups import GROUP_ADMIN, GROUP_PASSWORD, build_group, close_group
 
 pytestmark = pytest.mark.browser
@@ -34,13 +32,7 @@ def deployment(db_url: str, tmp_path: Path) -> Iterator[str]:
         other.name = ONLY_YI
         db.session.commit()
         assert post.status == "draft"
-    server = make_server("127.0.0.1", 0, buffered(app.wsgi_app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    yield from serve_wsgi(app.wsgi_app)
     close_group(app)
 
 

@@ -29,6 +29,7 @@ from inspect_app.domain.enums import Role
 from inspect_app.domain.standards import check_items
 from inspect_app.extensions import db
 from inspect_app.group import services
+from inspect_app.group.cli import upgrade_catalogue
 from inspect_app.models import (
     AnonSheet,
     BallotCard,
@@ -41,10 +42,29 @@ from inspect_app.models import (
 )
 from inspect_app.standards.exchange import read_upload
 from tests.conftest import CSRF_RE, ROLE_LOGINS, make_app
-from tests.groups import GROUP_ADMIN, GROUP_PASSWORD, MINES, build_group, close_group
+from tests.groups import GROUP_ADMIN, GROUP_PASSWORD, MINES, build_group, close_group, group_url
 from tests.web.helpers import THREADS, anonymous_round, together
 from tests.web.test_access import OWN_POST, name_every_signer, routes, sample_url
 from tests.web.test_ballot import CARDS, ballot, unscored_post
+
+
+def test_a_group_starts_empty_and_says_so(db_url: str, tmp_path: Path) -> None:
+    """A new group: the catalogue and an administrator, no mine yet (first in this file: on PostgreSQL it
+    empties the schemas the two-mine fixture then builds)."""
+    app = make_app(group_url(db_url, tmp_path), GROUP=True, PHOTO_DIR=str(tmp_path / "photos"))
+    with app.app_context():
+        upgrade_catalogue()
+        services.create_admin(GROUP_ADMIN, "集团管理员", GROUP_PASSWORD)
+    client = app.test_client()
+    assert client.get("/").headers["Location"].endswith("/group/")
+    assert client.get("/group/").headers["Location"].startswith("/group/login")
+    log_in(client, "/group", GROUP_ADMIN, GROUP_PASSWORD)
+    assert "集团还没有矿井" in client.get("/group/").get_data(as_text=True)
+    assert "还没有矿井" in client.get("/group/mines").get_data(as_text=True)
+    assert client.get("/group/standards").status_code == 200
+    assert client.get("/m/jia/").status_code == 404
+    assert client.get("/m/jia/login").status_code == 404
+    close_group(app)
 
 
 @pytest.fixture(scope="module")
@@ -528,3 +548,18 @@ def test_a_group_administrator_with_a_one_time_password_changes_it_first(group: 
     token = CSRF_RE.search(other.get("/group/login").get_data(as_text=True)).group(1)  # type: ignore[union-attr]
     login = {"csrf_token": token, "username": "jituan3", "password": "Mei-kuang-jituan-2027"}
     assert other.post("/group/login?next=//evil.example/", data=login).headers["Location"] == "/group/"
+
+
+def test_guessing_a_group_administrator_s_password_is_slowed_whatever_the_address(group: Flask) -> None:
+    limited = mine_app(group, None, RATELIMIT_ENABLED=True, WTF_CSRF_ENABLED=False)
+    client = limited.test_client()
+    answers = []
+    for n in range(12):  # a new address each time: only the per-account limit can stop it
+        wrong = {"username": GROUP_ADMIN, "password": f"guess-{n}"}
+        answers.append(client.post("/group/login", data=wrong, environ_base={"REMOTE_ADDR": f"10.9.0.{n}"}))
+    assert [a.status_code for a in answers[:10]] == [422] * 10
+    assert answers[10].status_code == 429
+    right = {"username": GROUP_ADMIN, "password": GROUP_PASSWORD}  # the account waits, as for a mine
+    assert (
+        client.post("/group/login", data=right, environ_base={"REMOTE_ADDR": "10.9.1.1"}).status_code == 429
+    )
