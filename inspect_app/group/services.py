@@ -18,7 +18,7 @@ from werkzeug.security import check_password_hash
 
 from inspect_app import tenancy
 from inspect_app.audit import Actor
-from inspect_app.auth.services import DUMMY_HASH, hash_password
+from inspect_app.auth.services import hash_password, password_ok
 from inspect_app.database import Lock, hold, writing_engine
 from inspect_app.domain.group import HEADERS, MAX_ROWS, REQUIRED, MineRow
 from inspect_app.domain.passwords import new_initial_password, password_problem
@@ -74,12 +74,7 @@ def authenticate(username: str, password: str) -> GroupUser | None:
         user = session.scalar(
             select(GroupUser).where(func.lower(GroupUser.username) == username.strip().lower())
         )
-    if user is None:
-        check_password_hash(DUMMY_HASH, password)
-        return None
-    if not user.active or not check_password_hash(user.password_hash, password):
-        return None
-    return user
+    return user if password_ok(user, password) else None
 
 
 def create_admin(username: str, display_name: str, password: str, must_change: bool = False) -> None:
